@@ -1,0 +1,17 @@
+import { markDisputedBoundaries } from "./cross-check.js";
+import { scanDockerfile } from "./scanner.js";
+import type { Dockerfile } from "./types.js";
+
+export { ParseError } from "./errors.js";
+export { lineColumn, splitLines } from "./lines.js";
+export type * from "./types.js";
+
+/**
+ * Parses a Dockerfile as BuildKit does and marks the instructions whose
+ * boundaries are in doubt. Throws `ParseError` for a file BuildKit rejects.
+ */
+export function parseDockerfile(text: string, path?: string): Dockerfile {
+  const dockerfile = scanDockerfile(text, path);
+  markDisputedBoundaries(dockerfile);
+  return dockerfile;
+}

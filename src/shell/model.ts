@@ -1,0 +1,252 @@
+import type { Node } from "web-tree-sitter";
+import type { Range } from "../parse/types.js";
+import type { ShellSource } from "./source.js";
+
+/** A shell word; `value` is its text after quote removal, when it is static. */
+export interface Word {
+  text: string;
+  value: string | undefined;
+  range: Range;
+}
+
+export type CommandKind =
+  | "command"
+  | "declaration"
+  | "unset"
+  | "assignment"
+  | "function"
+  | "test";
+
+/** A simple command, an assignment, a declaration or a function definition. */
+export interface SimpleCommand {
+  kind: CommandKind;
+  /** The first word as written (`export` for a declaration), static value. */
+  name: string | undefined;
+  words: Word[];
+  /** Names of variables assigned before the command, or by a bare assignment. */
+  assignments: string[];
+  range: Range;
+  /** Runs in a subshell, a pipeline or a substitution, so state stays there. */
+  isolated: boolean;
+  /** Has a redirection on the command itself; `exec` with one changes the shell. */
+  redirected: boolean;
+}
+
+/** A top-level item of the script: an AND-OR list and the operator after it. */
+export interface Statement {
+  range: Range;
+  /** `&&` and `||` operators joining its pipelines, in order. */
+  operators: string[];
+  /** `;` or `&` written after it, if any. */
+  terminator: ";" | "&" | undefined;
+  /** The statement contains a heredoc. */
+  hasHeredoc: boolean;
+}
+
+/** A parsed RUN body with ranges in Dockerfile offsets. */
+export interface ShellScript {
+  source: ShellSource;
+  hasErrors: boolean;
+  statements: Statement[];
+  commands: SimpleCommand[];
+  /** `#` comments, including one at the end of the last line. */
+  comments: Range[];
+}
+
+const ISOLATING = new Set([
+  "subshell",
+  "command_substitution",
+  "process_substitution",
+  "pipeline",
+]);
+
+/** Builds the command model from a tree-sitter tree of `source.text`. */
+export function buildScript(root: Node, source: ShellSource): ShellScript {
+  const script: ShellScript = {
+    source,
+    hasErrors: root.hasError,
+    statements: [],
+    commands: [],
+    comments: [],
+  };
+  const toRange = (node: Node): Range => ({
+    start: source.base + node.startIndex,
+    end: source.base + node.endIndex,
+  });
+  readStatements(root, script, toRange);
+  collectCommands(root, false, script, toRange);
+  return script;
+}
+
+function readStatements(
+  root: Node,
+  script: ShellScript,
+  toRange: (node: Node) => Range,
+): void {
+  for (const child of root.children) {
+    if (!child) continue;
+    if (child.type === ";" || child.type === "&") {
+      const last = script.statements[script.statements.length - 1];
+      if (last && !last.terminator) last.terminator = child.type;
+      continue;
+    }
+    if (!child.isNamed || child.type === "comment") continue;
+    script.statements.push({
+      range: toRange(child),
+      operators: listOperators(child),
+      terminator: undefined,
+      hasHeredoc: containsType(child, "heredoc_redirect"),
+    });
+  }
+}
+
+/** Returns the `&&`/`||` operators of a top-level AND-OR list. */
+function listOperators(node: Node): string[] {
+  if (node.type !== "list") return [];
+  const operators: string[] = [];
+  for (const child of node.children) {
+    if (!child) continue;
+    if (child.type === "list") operators.push(...listOperators(child));
+    else if (child.type === "&&" || child.type === "||") operators.push(child.type);
+  }
+  return operators;
+}
+
+function containsType(node: Node, type: string): boolean {
+  if (node.type === type) return true;
+  return node.children.some((child) => child !== null && containsType(child, type));
+}
+
+function collectCommands(
+  node: Node,
+  isolated: boolean,
+  script: ShellScript,
+  toRange: (node: Node) => Range,
+): void {
+  const inside = isolated || ISOLATING.has(node.type);
+  const command = readCommand(node, inside, toRange);
+  if (command) script.commands.push(command);
+  if (node.type === "comment") script.comments.push(toRange(node));
+  for (const child of node.children) {
+    if (child) collectCommands(child, inside, script, toRange);
+  }
+}
+
+function readCommand(
+  node: Node,
+  isolated: boolean,
+  toRange: (node: Node) => Range,
+): SimpleCommand | undefined {
+  const kind = commandKind(node);
+  if (!kind) return undefined;
+  const words: Word[] = [];
+  const assignments: string[] = [];
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    if (child.type === "variable_assignment") {
+      assignments.push(child.childForFieldName("name")?.text ?? child.text);
+    } else if (isWordNode(child)) {
+      words.push(readWord(child.type === "command_name" ? child.firstNamedChild ?? child : child, toRange));
+    }
+  }
+  if (kind === "assignment") assignments.push(node.childForFieldName("name")?.text ?? "");
+  const parent = node.parent;
+  return {
+    kind,
+    name: kind === "function" ? node.firstNamedChild?.text : words[0]?.value ?? keywordOf(node),
+    words,
+    assignments,
+    range: toRange(node),
+    isolated,
+    redirected: parent?.type === "redirected_statement",
+  };
+}
+
+function commandKind(node: Node): CommandKind | undefined {
+  switch (node.type) {
+    case "command":
+      return "command";
+    case "declaration_command":
+      return "declaration";
+    case "unset_command":
+      return "unset";
+    case "function_definition":
+      return "function";
+    case "test_command":
+      return "test";
+    case "variable_assignment":
+      return node.parent?.type === "command" ||
+        node.parent?.type === "declaration_command"
+        ? undefined
+        : "assignment";
+    case "variable_assignments":
+      return "assignment";
+    default:
+      return undefined;
+  }
+}
+
+function keywordOf(node: Node): string | undefined {
+  const first = node.child(0);
+  return first && !first.isNamed ? first.type : undefined;
+}
+
+const WORD_TYPES = new Set([
+  "command_name",
+  "word",
+  "string",
+  "raw_string",
+  "concatenation",
+  "number",
+  "simple_expansion",
+  "expansion",
+  "command_substitution",
+  "ansi_c_string",
+  "translated_string",
+  "arithmetic_expansion",
+  "process_substitution",
+]);
+
+function isWordNode(node: Node): boolean {
+  return WORD_TYPES.has(node.type);
+}
+
+function readWord(node: Node, toRange: (node: Node) => Range): Word {
+  return { text: node.text, value: staticValue(node), range: toRange(node) };
+}
+
+/** Returns a word's value after quote removal, or `undefined` if it expands. */
+export function staticValue(node: Node): string | undefined {
+  switch (node.type) {
+    case "word":
+    case "number":
+      return node.text.replace(/\\(.)/gs, "$1");
+    case "raw_string":
+      return node.text.slice(1, -1);
+    case "string":
+      return stringValue(node);
+    case "concatenation":
+      return concatenationValue(node);
+    default:
+      return undefined;
+  }
+}
+
+function stringValue(node: Node): string | undefined {
+  let value = "";
+  for (const child of node.namedChildren) {
+    if (!child || child.type !== "string_content") return undefined;
+    value += child.text.replace(/\\([$`"\\\n])/g, "$1");
+  }
+  return value;
+}
+
+function concatenationValue(node: Node): string | undefined {
+  let value = "";
+  for (const child of node.children) {
+    const part = child ? staticValue(child) : undefined;
+    if (part === undefined) return undefined;
+    value += part;
+  }
+  return value;
+}
