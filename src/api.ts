@@ -1,14 +1,37 @@
 import { createFolderContext } from "./context/folder.js";
 import type { BuildContext } from "./context/types.js";
-import { runTransforms, type ReportedFinding, type ReportedProposal, type ReportedSkip } from "./run.js";
+import {
+  runTransforms,
+  type ReportedFinding,
+  type ReportedProposal,
+  type ReportedSkip,
+} from "./run.js";
 import type { Transform } from "./transform.js";
 import { transforms as allTransforms } from "../transforms/index.js";
 
 export { ParseError } from "./parse/errors.js";
 export { TransformError } from "./run.js";
-export type { ReportedFinding, ReportedProposal, ReportedSkip, Location } from "./run.js";
-export type { Finding, Safety, Skip, Transform, TransformExample, TransformInput, TransformResult } from "./transform.js";
-export type { ArchiveCheck, BuildContext, ContextEntry, PathKind } from "./context/types.js";
+export type {
+  ReportedFinding,
+  ReportedProposal,
+  ReportedSkip,
+  Location,
+} from "./run.js";
+export type {
+  Finding,
+  Safety,
+  Skip,
+  Transform,
+  TransformExample,
+  TransformInput,
+  TransformResult,
+} from "./transform.js";
+export type {
+  ArchiveCheck,
+  BuildContext,
+  ContextEntry,
+  PathKind,
+} from "./context/types.js";
 export type { Edit } from "./edit/types.js";
 export type { Dockerfile, Instruction, Range } from "./parse/types.js";
 export { createFolderContext } from "./context/folder.js";
@@ -45,8 +68,14 @@ export interface OptimizeResult {
  * its diff and the findings. Rejects with `ParseError` for a file BuildKit
  * would not accept, and with `TransformError` when a transform fails.
  */
-export async function optimize(text: string, options: OptimizeOptions = {}): Promise<OptimizeResult> {
-  const context = typeof options.context === "string" ? createFolderContext(options.context) : options.context;
+export async function optimize(
+  text: string,
+  options: OptimizeOptions = {},
+): Promise<OptimizeResult> {
+  const context =
+    typeof options.context === "string"
+      ? createFolderContext(options.context)
+      : options.context;
   const result = await runTransforms(text, {
     transforms: options.transforms ?? transforms,
     unsafe: options.unsafe ?? false,

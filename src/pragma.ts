@@ -21,30 +21,47 @@ export function readPragma(comment: Comment): Pragma | undefined {
 }
 
 /** The comment lines directly above an instruction, with no blank line between. */
-export function commentsAbove(dockerfile: Dockerfile, instruction: Instruction): Comment[] {
+export function commentsAbove(
+  dockerfile: Dockerfile,
+  instruction: Instruction,
+): Comment[] {
   const firstLine = instruction.startLine;
-  const byLine = new Map(dockerfile.comments.map((comment) => [comment.line, comment]));
+  const byLine = new Map(
+    dockerfile.comments.map((comment) => [comment.line, comment]),
+  );
   const found: Comment[] = [];
-  for (let line = firstLine - 1; byLine.has(line); line--) found.unshift(byLine.get(line)!);
+  for (let line = firstLine - 1; byLine.has(line); line--)
+    found.unshift(byLine.get(line)!);
   return found;
 }
 
 /** The pragmas that apply to an instruction: its own and the file's global ones. */
-export function pragmasFor(dockerfile: Dockerfile, instruction: Instruction): Pragma[] {
+export function pragmasFor(
+  dockerfile: Dockerfile,
+  instruction: Instruction,
+): Pragma[] {
   const local = commentsAbove(dockerfile, instruction)
     .map(readPragma)
-    .filter((pragma): pragma is Pragma => pragma !== undefined && !pragma.global);
+    .filter(
+      (pragma): pragma is Pragma => pragma !== undefined && !pragma.global,
+    );
   return [...local, ...globalPragmas(dockerfile)];
 }
 
 export function globalPragmas(dockerfile: Dockerfile): Pragma[] {
   return dockerfile.comments
     .map(readPragma)
-    .filter((pragma): pragma is Pragma => pragma !== undefined && pragma.global);
+    .filter(
+      (pragma): pragma is Pragma => pragma !== undefined && pragma.global,
+    );
 }
 
 /** Reports whether pragmas silence a transform by id or by one of its hadolint rules. */
-export function isIgnored(pragmas: Pragma[], id: string, hadolintRules: string[] = []): boolean {
+export function isIgnored(
+  pragmas: Pragma[],
+  id: string,
+  hadolintRules: string[] = [],
+): boolean {
   return pragmas.some((pragma) =>
     pragma.names.some((name) =>
       pragma.tool === "layerfix"

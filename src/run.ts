@@ -1,13 +1,29 @@
 import type { BuildContext } from "./context/types.js";
 import { unifiedDiff } from "./diff/unified.js";
-import { applyEdits, chooseEditGroups, mapBack, type AppliedEdit } from "./edit/apply.js";
-import { lineColumn, parseDockerfile, ParseError, splitLines } from "./parse/index.js";
+import {
+  applyEdits,
+  chooseEditGroups,
+  mapBack,
+  type AppliedEdit,
+} from "./edit/apply.js";
+import {
+  lineColumn,
+  parseDockerfile,
+  ParseError,
+  splitLines,
+} from "./parse/index.js";
 import type { Dockerfile, Instruction, Range } from "./parse/types.js";
 import { isIgnored, pragmasFor } from "./pragma.js";
 import { createShellAnalysis } from "./shell/analysis.js";
 import { loadShellParser } from "./shell/parser.js";
 import { buildStageGraph } from "./stages.js";
-import type { Finding, Safety, Skip, Transform, TransformInput } from "./transform.js";
+import type {
+  Finding,
+  Safety,
+  Skip,
+  Transform,
+  TransformInput,
+} from "./transform.js";
 
 /** A position in the input, 1-based, for output. */
 export interface Location {
@@ -45,7 +61,9 @@ export class TransformError extends Error {
     readonly path: string,
     override readonly cause: unknown,
   ) {
-    super(`internal error in transform \`${transform}\` on ${path}: ${String(cause instanceof Error ? cause.message : cause)}`);
+    super(
+      `internal error in transform \`${transform}\` on ${path}: ${String(cause instanceof Error ? cause.message : cause)}`,
+    );
     this.name = "TransformError";
   }
 }
@@ -85,7 +103,10 @@ interface PassResult {
  * defers the rest to the next pass. Throws `ParseError` for invalid input
  * and `TransformError` when a transform fails or breaks the file.
  */
-export async function runTransforms(text: string, options: RunOptions): Promise<RunResult> {
+export async function runTransforms(
+  text: string,
+  options: RunOptions,
+): Promise<RunResult> {
   const parser = await loadShellParser();
   const maxPasses = options.maxPasses ?? 10;
   const history: AppliedEdit[][] = [];
@@ -94,9 +115,15 @@ export async function runTransforms(text: string, options: RunOptions): Promise<
   let current = text;
   for (let pass = 1; ; pass++) {
     const result = runPass(parser, current, options, pass);
-    const toInput = (range: Range) => locate(inputLines, mapRange(range, history));
-    const allowed = result.findings.filter(({ finding }) => isAllowed(finding.safety, options.unsafe));
-    const { chosen } = chooseEditGroups(allowed, ({ finding }) => finding.edits);
+    const toInput = (range: Range) =>
+      locate(inputLines, mapRange(range, history));
+    const allowed = result.findings.filter(({ finding }) =>
+      isAllowed(finding.safety, options.unsafe),
+    );
+    const { chosen } = chooseEditGroups(
+      allowed,
+      ({ finding }) => finding.edits,
+    );
     const applicable = chosen.filter(({ finding }) => finding.edits.length > 0);
     if (applicable.length === 0 || pass >= maxPasses) {
       return finish(text, current, result, applied, toInput, options, pass);
@@ -109,13 +136,22 @@ export async function runTransforms(text: string, options: RunOptions): Promise<
   }
 }
 
-function runPass(parser: Awaited<ReturnType<typeof loadShellParser>>, text: string, options: RunOptions, pass: number): PassResult {
+function runPass(
+  parser: Awaited<ReturnType<typeof loadShellParser>>,
+  text: string,
+  options: RunOptions,
+  pass: number,
+): PassResult {
   let dockerfile: Dockerfile;
   try {
     dockerfile = parseDockerfile(text, options.path);
   } catch (error) {
     if (pass === 1 || !(error instanceof ParseError)) throw error;
-    throw new TransformError("(edits)", options.path, `the rewritten file no longer parses: ${error.message}`);
+    throw new TransformError(
+      "(edits)",
+      options.path,
+      `the rewritten file no longer parses: ${error.message}`,
+    );
   }
   const stages = buildStageGraph(dockerfile);
   const input: TransformInput = {
@@ -131,7 +167,12 @@ function runPass(parser: Awaited<ReturnType<typeof loadShellParser>>, text: stri
   return result;
 }
 
-function collect(transform: Transform, input: TransformInput, result: PassResult, path: string): void {
+function collect(
+  transform: Transform,
+  input: TransformInput,
+  result: PassResult,
+  path: string,
+): void {
   let found;
   try {
     found = transform.find(input);
@@ -143,12 +184,24 @@ function collect(transform: Transform, input: TransformInput, result: PassResult
     const instruction = instructionAt(dockerfile, finding.range.start);
     const pragmas = instruction ? pragmasFor(dockerfile, instruction) : [];
     if (isIgnored(pragmas, transform.id, transform.hadolintRules)) {
-      result.skips.push({ transform, skip: { range: finding.range, reason: "an `ignore=` pragma names this transform" } });
+      result.skips.push({
+        transform,
+        skip: {
+          range: finding.range,
+          reason: "an `ignore=` pragma names this transform",
+        },
+      });
       continue;
     }
     const disputed = disputedInstruction(dockerfile, finding);
     if (disputed) {
-      result.skips.push({ transform, skip: { range: finding.range, reason: `the instruction's boundaries are in doubt: ${disputed.doubt}` } });
+      result.skips.push({
+        transform,
+        skip: {
+          range: finding.range,
+          reason: `the instruction's boundaries are in doubt: ${disputed.doubt}`,
+        },
+      });
       continue;
     }
     result.findings.push({ transform, finding: capSafety(transform, finding) });
@@ -160,7 +213,10 @@ const SAFETY_ORDER: Safety[] = ["safe", "unsafe", "proposal"];
 
 /** A finding may sit below its transform's level, never above it. */
 function capSafety(transform: Transform, finding: Finding): Finding {
-  const level = Math.max(SAFETY_ORDER.indexOf(transform.safety), SAFETY_ORDER.indexOf(finding.safety));
+  const level = Math.max(
+    SAFETY_ORDER.indexOf(transform.safety),
+    SAFETY_ORDER.indexOf(finding.safety),
+  );
   return { ...finding, safety: SAFETY_ORDER[level]! };
 }
 
@@ -169,17 +225,30 @@ function isAllowed(safety: Safety, unsafe: boolean): boolean {
 }
 
 /** Finds the instruction that contains an offset. */
-export function instructionAt(dockerfile: Dockerfile, offset: number): Instruction | undefined {
-  return dockerfile.instructions.find((instruction) => instruction.range.start <= offset && offset <= instruction.range.end);
+export function instructionAt(
+  dockerfile: Dockerfile,
+  offset: number,
+): Instruction | undefined {
+  return dockerfile.instructions.find(
+    (instruction) =>
+      instruction.range.start <= offset && offset <= instruction.range.end,
+  );
 }
 
 /** Returns an instruction in doubt that an edit of the finding touches. */
-function disputedInstruction(dockerfile: Dockerfile, finding: Finding): Instruction | undefined {
+function disputedInstruction(
+  dockerfile: Dockerfile,
+  finding: Finding,
+): Instruction | undefined {
   if (finding.safety === "proposal") return undefined;
   return dockerfile.instructions.find(
     (instruction) =>
       instruction.doubt !== undefined &&
-      finding.edits.some((edit) => edit.range.start <= instruction.range.end && instruction.range.start <= edit.range.end),
+      finding.edits.some(
+        (edit) =>
+          edit.range.start <= instruction.range.end &&
+          instruction.range.start <= edit.range.end,
+      ),
   );
 }
 
@@ -195,10 +264,19 @@ function mapRange(range: Range, history: AppliedEdit[][]): Range {
 function locate(lines: ReturnType<typeof splitLines>, range: Range): Location {
   const start = lineColumn(lines, range.start);
   const end = lineColumn(lines, range.end);
-  return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+  return {
+    line: start.line,
+    column: start.column,
+    endLine: end.line,
+    endColumn: end.column,
+  };
 }
 
-function report({ transform, finding }: PassFinding, toInput: (range: Range) => Location, isApplied: boolean): ReportedFinding {
+function report(
+  { transform, finding }: PassFinding,
+  toInput: (range: Range) => Location,
+  isApplied: boolean,
+): ReportedFinding {
   return {
     transform: transform.id,
     title: transform.title,
@@ -219,24 +297,45 @@ function finish(
   options: RunOptions,
   passes: number,
 ): RunResult {
-  const withheld = last.findings.filter(({ finding }) => finding.safety === "unsafe" && !options.unsafe);
+  const withheld = last.findings.filter(
+    ({ finding }) => finding.safety === "unsafe" && !options.unsafe,
+  );
   const proposals = last.findings
     .filter(({ finding }) => finding.safety === "proposal")
     .map((item) => proposalOf(item, output, toInput, options.path));
-  const skips = dedupeSkips(last.skips.map(({ transform, skip }) => ({ transform: transform.id, reason: skip.reason, ...toInput(skip.range) })));
+  const skips = dedupeSkips(
+    last.skips.map(({ transform, skip }) => ({
+      transform: transform.id,
+      reason: skip.reason,
+      ...toInput(skip.range),
+    })),
+  );
   return {
     output,
     diff: unifiedDiff(options.path, input, output),
-    findings: [...applied, ...withheld.map((item) => report(item, toInput, false)), ...proposals].sort(byLocation),
+    findings: [
+      ...applied,
+      ...withheld.map((item) => report(item, toInput, false)),
+      ...proposals,
+    ].sort(byLocation),
     proposals,
     skips: skips.sort(byLocation),
     passes,
   };
 }
 
-function proposalOf(item: PassFinding, text: string, toInput: (range: Range) => Location, path: string): ReportedProposal {
+function proposalOf(
+  item: PassFinding,
+  text: string,
+  toInput: (range: Range) => Location,
+  path: string,
+): ReportedProposal {
   const output = applyEdits(text, item.finding.edits).text;
-  return { ...report(item, toInput, false), output, diff: unifiedDiff(path, text, output) };
+  return {
+    ...report(item, toInput, false),
+    output,
+    diff: unifiedDiff(path, text, output),
+  };
 }
 
 function dedupeSkips(skips: ReportedSkip[]): ReportedSkip[] {

@@ -33,15 +33,26 @@ function readCases(folder: string): SnapshotCase[] {
 }
 
 function expectedOutput(testCase: SnapshotCase): string {
-  return existsSync(testCase.outputPath) ? readFileSync(testCase.outputPath, "utf8") : testCase.input;
+  return existsSync(testCase.outputPath)
+    ? readFileSync(testCase.outputPath, "utf8")
+    : testCase.input;
 }
 
 function toCrlf(text: string): string {
   return text.replace(/\r?\n/g, "\r\n");
 }
 
-async function rewrite(input: string, list: readonly Transform[], testCase: SnapshotCase, unsafe: boolean) {
-  return optimize(input, { transforms: list, unsafe, context: testCase.contextPath });
+async function rewrite(
+  input: string,
+  list: readonly Transform[],
+  testCase: SnapshotCase,
+  unsafe: boolean,
+) {
+  return optimize(input, {
+    transforms: list,
+    unsafe,
+    context: testCase.contextPath,
+  });
 }
 
 function transformById(id: string): Transform {
@@ -50,7 +61,9 @@ function transformById(id: string): Transform {
   return transform;
 }
 
-const folders = existsSync(root) ? readdirSync(root).filter((name) => !name.includes(".")) : [];
+const folders = existsSync(root)
+  ? readdirSync(root).filter((name) => !name.includes("."))
+  : [];
 
 for (const folder of folders.filter((name) => name !== "corpus")) {
   const transform = transformById(folder);
@@ -58,30 +71,54 @@ for (const folder of folders.filter((name) => name !== "corpus")) {
   describe(folder, () => {
     for (const testCase of readCases(join(root, folder))) {
       it(testCase.name, async () => {
-        const result = await rewrite(testCase.input, [transform], testCase, unsafe);
+        const result = await rewrite(
+          testCase.input,
+          [transform],
+          testCase,
+          unsafe,
+        );
         if (update) {
-          if (result.output !== testCase.input) writeFileSync(testCase.outputPath, result.output);
-          if (result.proposals[0]) writeFileSync(testCase.proposalPath, result.proposals[0].diff);
+          if (result.output !== testCase.input)
+            writeFileSync(testCase.outputPath, result.output);
+          if (result.proposals[0])
+            writeFileSync(testCase.proposalPath, result.proposals[0].diff);
         }
         const expected = expectedOutput(testCase);
         expect(result.output).toBe(expected);
         expect(() => parseDockerfile(result.output)).not.toThrow();
 
-        const again = await rewrite(result.output, [transform], testCase, unsafe);
+        const again = await rewrite(
+          result.output,
+          [transform],
+          testCase,
+          unsafe,
+        );
         expect(again.output).toBe(result.output);
 
         if (unsafe) {
-          const cautious = await rewrite(testCase.input, [transform], testCase, false);
+          const cautious = await rewrite(
+            testCase.input,
+            [transform],
+            testCase,
+            false,
+          );
           expect(cautious.output).toBe(testCase.input);
         }
         if (existsSync(testCase.proposalPath)) {
-          expect(result.proposals[0]?.diff).toBe(readFileSync(testCase.proposalPath, "utf8"));
+          expect(result.proposals[0]?.diff).toBe(
+            readFileSync(testCase.proposalPath, "utf8"),
+          );
         }
       });
 
       if (testCase.input.includes("\r")) continue;
       it(`${testCase.name} with CRLF line ends`, async () => {
-        const result = await rewrite(toCrlf(testCase.input), [transform], testCase, unsafe);
+        const result = await rewrite(
+          toCrlf(testCase.input),
+          [transform],
+          testCase,
+          unsafe,
+        );
         expect(result.output).toBe(toCrlf(expectedOutput(testCase)));
       });
     }
@@ -89,7 +126,9 @@ for (const folder of folders.filter((name) => name !== "corpus")) {
 }
 
 describe("all transforms together", () => {
-  const cases = folders.flatMap((folder) => readCases(join(root, folder)).map((testCase) => ({ folder, testCase })));
+  const cases = folders.flatMap((folder) =>
+    readCases(join(root, folder)).map((testCase) => ({ folder, testCase })),
+  );
   for (const { folder, testCase } of cases) {
     it(`${folder}/${testCase.name} is stable`, async () => {
       const first = await rewrite(testCase.input, transforms, testCase, true);
@@ -104,7 +143,10 @@ describe("metadata examples", () => {
   for (const transform of transforms) {
     for (const [index, example] of transform.examples.entries()) {
       it(`${transform.id} example ${index + 1}`, async () => {
-        const result = await optimize(example.before, { transforms: [transform], unsafe: true });
+        const result = await optimize(example.before, {
+          transforms: [transform],
+          unsafe: true,
+        });
         expect(result.output).toBe(example.after);
       });
     }

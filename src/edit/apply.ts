@@ -13,7 +13,10 @@ export interface AppliedEdit {
  * taken whole or deferred whole. Two insertions at one offset overlap,
  * because their order would be a guess.
  */
-export function chooseEditGroups<T>(groups: T[], editsOf: (group: T) => Edit[]): { chosen: T[]; deferred: T[] } {
+export function chooseEditGroups<T>(
+  groups: T[],
+  editsOf: (group: T) => Edit[],
+): { chosen: T[]; deferred: T[] } {
   const taken: Edit[] = [];
   const chosen: T[] = [];
   const deferred: T[] = [];
@@ -35,7 +38,10 @@ function overlaps(a: Edit, b: Edit): boolean {
 }
 
 /** Applies non-overlapping edits; text outside them stays byte for byte. */
-export function applyEdits(text: string, edits: Edit[]): { text: string; applied: AppliedEdit[] } {
+export function applyEdits(
+  text: string,
+  edits: Edit[],
+): { text: string; applied: AppliedEdit[] } {
   const sorted = [...edits].sort((a, b) => a.range.start - b.range.start);
   let output = "";
   let position = 0;
@@ -45,7 +51,11 @@ export function applyEdits(text: string, edits: Edit[]): { text: string; applied
     position = edit.range.end;
   }
   output += text.slice(position);
-  const applied = sorted.map((edit) => ({ start: edit.range.start, end: edit.range.end, length: edit.text.length }));
+  const applied = sorted.map((edit) => ({
+    start: edit.range.start,
+    end: edit.range.end,
+    length: edit.text.length,
+  }));
   return { text: output, applied };
 }
 

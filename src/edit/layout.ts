@@ -23,7 +23,8 @@ export function readLayoutStyle(dockerfile: Dockerfile): LayoutStyle {
         indents.set(indent, (indents.get(indent) ?? 0) + 1);
         if (/^[ \t]*&&/.test(text)) atStart++;
       }
-      if (index + 1 < instruction.lines.length && /&&[ \t]*.[ \t]*$/.test(text)) atEnd++;
+      if (index + 1 < instruction.lines.length && /&&[ \t]*.[ \t]*$/.test(text))
+        atEnd++;
     }
   }
   return {

@@ -32,7 +32,10 @@ function skipSpace(text: string, from: number): number {
 }
 
 /** Reads one word, removing quotes and backslash escapes. */
-function readFlagWord(text: string, from: number): { word: string; end: number } {
+function readFlagWord(
+  text: string,
+  from: number,
+): { word: string; end: number } {
   let word = "";
   let quote = "";
   let position = from;

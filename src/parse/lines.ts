@@ -10,7 +10,8 @@ export function splitLines(text: string): SourceLine[] {
       lines.push({ start, end: text.length, next: text.length });
       break;
     }
-    const end = newline > start && text[newline - 1] === "\r" ? newline - 1 : newline;
+    const end =
+      newline > start && text[newline - 1] === "\r" ? newline - 1 : newline;
     lines.push({ start, end, next: newline + 1 });
     start = newline + 1;
   }

@@ -84,12 +84,19 @@ class Scanner {
       if (!match || !name || !KNOWN_DIRECTIVES.has(name)) return index;
       const line = this.lines[index]!;
       if (seen.has(name)) {
-        this.fail(`only one \`${name}\` parser directive can be used`, line.start);
+        this.fail(
+          `only one \`${name}\` parser directive can be used`,
+          line.start,
+        );
       }
       seen.add(name);
       const value = match[2]!;
       if (name === "escape") this.setEscape(value, line.start);
-      this.directives.push({ name, value, range: { start: line.start, end: line.end } });
+      this.directives.push({
+        name,
+        value,
+        range: { start: line.start, end: line.end },
+      });
       this.comments.push(this.comment(index));
     }
     return this.lines.length;
@@ -110,7 +117,11 @@ class Scanner {
   private comment(index: number): Comment {
     const line = this.lines[index]!;
     const text = this.content(index).replace(LEADING_SPACE, "").slice(1).trim();
-    return { text, range: { start: line.start, end: line.end }, line: index + 1 };
+    return {
+      text,
+      range: { start: line.start, end: line.end },
+      line: index + 1,
+    };
   }
 
   private scanLine(index: number): number {
@@ -176,7 +187,10 @@ class Scanner {
       index: this.instructions.length,
       keyword,
       keywordText,
-      keywordRange: { start: keywordStart, end: keywordStart + keywordText.length },
+      keywordRange: {
+        start: keywordStart,
+        end: keywordStart + keywordText.length,
+      },
       range: { start: firstLine.start, end: lastLine.end },
       next: lastLine.next,
       startLine: lineColumn(this.lines, firstLine.start).line,
@@ -184,7 +198,8 @@ class Scanner {
       lines: logical.lines,
       droppedLines: logical.dropped,
       flags,
-      argumentsStart: offset < logical.text.length ? toSource(offset) : lastLine.end,
+      argumentsStart:
+        offset < logical.text.length ? toSource(offset) : lastLine.end,
       argumentsEnd: lastLine.end,
       value,
       json: parseExecForm(keyword, value),
@@ -192,7 +207,10 @@ class Scanner {
       trigger: undefined,
       doubt: undefined,
     };
-    if (this.text.slice(keywordStart, keywordStart + keywordText.length) !== keywordText) {
+    if (
+      this.text.slice(keywordStart, keywordStart + keywordText.length) !==
+      keywordText
+    ) {
       instruction.doubt = "the keyword is split across lines";
     }
     if (keyword === "ONBUILD") instruction.trigger = buildTrigger(instruction);
@@ -201,7 +219,12 @@ class Scanner {
 
   /** Reads heredoc bodies after the instruction; returns the next line index. */
   private readHeredocs(instruction: Instruction, logical: LogicalLine): number {
-    if (!HEREDOC_KEYWORDS.has(instruction.keyword)) return logical.after;
+    // BuildKit reads heredocs for an ONBUILD trigger too, and never for the
+    // exec form.
+    const target =
+      instruction.keyword === "ONBUILD" ? instruction.trigger : instruction;
+    if (!target || !HEREDOC_KEYWORDS.has(target.keyword)) return logical.after;
+    if (target.json) return logical.after;
     if (!logical.text.includes("<<")) return logical.after;
     let index = logical.after;
     for (const start of findHeredocs(logical.text)) {
@@ -265,8 +288,12 @@ const EXEC_FORM_KEYWORDS = new Set([
 ]);
 
 /** Returns the exec form's array, or `undefined` for shell form. */
-export function parseExecForm(keyword: string, value: string): string[] | undefined {
-  if (!EXEC_FORM_KEYWORDS.has(keyword) || !value.startsWith("[")) return undefined;
+export function parseExecForm(
+  keyword: string,
+  value: string,
+): string[] | undefined {
+  if (!EXEC_FORM_KEYWORDS.has(keyword) || !value.startsWith("["))
+    return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
     if (!Array.isArray(parsed)) return undefined;

@@ -27,7 +27,8 @@ export interface ShellAnalysis {
 }
 
 const POSIX_SHELLS = /^(sh|bash|dash|ash|ksh|mksh|zsh|busybox)$/;
-const WINDOWS_BASE = /(^|[/:])(windows|nanoserver|servercore|windowsservercore)([-:/@]|$)|mcr\.microsoft\.com\/(windows|powershell|dotnet\/framework)/i;
+const WINDOWS_BASE =
+  /(^|[/:])(windows|nanoserver|servercore|windowsservercore)([-:/@]|$)|mcr\.microsoft\.com\/(windows|powershell|dotnet\/framework)/i;
 const DEFAULT_SHELL: StageShell = {
   argv: ["/bin/sh", "-c"],
   posix: true,
@@ -63,7 +64,13 @@ function parseRun(
   const run = instruction.trigger ?? instruction;
   if (run.keyword !== "RUN" || run.json) return undefined;
   const source: ShellSource = instruction.trigger
-    ? { text: run.value, base: instruction.argumentsStart, heredocBody: false, shebang: undefined, exact: false }
+    ? {
+        text: run.value,
+        base: instruction.argumentsStart,
+        heredocBody: false,
+        shebang: undefined,
+        exact: false,
+      }
     : buildShellSource(dockerfile, run);
   const tree = parseShell(parser, source.text);
   try {
@@ -107,17 +114,31 @@ function initialShell(
     const parent = stages.stages[stage.parent]!;
     return shellBefore(dockerfile, stages, parent, Number.MAX_SAFE_INTEGER);
   }
-  const platform = stage.from.flags.find((flag) => flag.name === "platform")?.value ?? "";
+  const platform =
+    stage.from.flags.find((flag) => flag.name === "platform")?.value ?? "";
   if (WINDOWS_BASE.test(stage.base) || platform.startsWith("windows")) {
-    return { ...DEFAULT_SHELL, posix: false, reason: "the base image is Windows" };
+    return {
+      ...DEFAULT_SHELL,
+      posix: false,
+      reason: "the base image is Windows",
+    };
   }
-  if (dockerfile.escape === "`" && !stage.baseIsVariable && !isKnownLinuxBase(stage.base)) {
-    return { ...DEFAULT_SHELL, posix: false, reason: "the backtick escape suggests a Windows base image" };
+  if (
+    dockerfile.escape === "`" &&
+    !stage.baseIsVariable &&
+    !isKnownLinuxBase(stage.base)
+  ) {
+    return {
+      ...DEFAULT_SHELL,
+      posix: false,
+      reason: "the backtick escape suggests a Windows base image",
+    };
   }
   return DEFAULT_SHELL;
 }
 
-const LINUX_BASES = /^(scratch|(docker\.io\/)?(library\/)?(debian|ubuntu|alpine|busybox|centos|fedora|rockylinux|almalinux|amazonlinux|archlinux|node|python|golang|ruby|openjdk|eclipse-temurin|nginx|httpd|postgres|redis)(:|@|$))/i;
+const LINUX_BASES =
+  /^(scratch|(docker\.io\/)?(library\/)?(debian|ubuntu|alpine|busybox|centos|fedora|rockylinux|almalinux|amazonlinux|archlinux|node|python|golang|ruby|openjdk|eclipse-temurin|nginx|httpd|postgres|redis)(:|@|$))/i;
 
 function isKnownLinuxBase(base: string): boolean {
   return LINUX_BASES.test(base);
@@ -126,12 +147,30 @@ function isKnownLinuxBase(base: string): boolean {
 function readShellInstruction(instruction: Instruction): StageShell {
   const argv = instruction.json;
   if (!argv || argv.length === 0) {
-    return { ...DEFAULT_SHELL, argv: [], posix: false, reason: "the `SHELL` instruction is not a JSON array" };
+    return {
+      ...DEFAULT_SHELL,
+      argv: [],
+      posix: false,
+      reason: "the `SHELL` instruction is not a JSON array",
+    };
   }
   const program = argv[0]!.replace(/\\/g, "/");
-  const name = program.slice(program.lastIndexOf("/") + 1).replace(/\.exe$/i, "").toLowerCase();
+  const name = program
+    .slice(program.lastIndexOf("/") + 1)
+    .replace(/\.exe$/i, "")
+    .toLowerCase();
   if (!POSIX_SHELLS.test(name)) {
-    return { argv, posix: false, reason: `\`SHELL\` runs \`${argv[0]}\`, which is not a POSIX shell`, errexit: false };
+    return {
+      argv,
+      posix: false,
+      reason: `\`SHELL\` runs \`${argv[0]}\`, which is not a POSIX shell`,
+      errexit: false,
+    };
   }
-  return { argv, posix: true, reason: undefined, errexit: hasErrexitOption(argv.slice(1)) };
+  return {
+    argv,
+    posix: true,
+    reason: undefined,
+    errexit: hasErrexitOption(argv.slice(1)),
+  };
 }

@@ -1,4 +1,9 @@
-import { basename, coversPath, effectiveWords, removedPaths } from "./commands.js";
+import {
+  basename,
+  coversPath,
+  effectiveWords,
+  removedPaths,
+} from "./commands.js";
 import type { SimpleCommand, Word } from "./model.js";
 
 export const APT_LISTS = "/var/lib/apt/lists";
@@ -17,14 +22,76 @@ export interface AptCommand {
 }
 
 const TOOLS = new Set<string>(["apt-get", "apt", "aptitude", "apt-cache"]);
-const VALUE_OPTIONS = new Set(["-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a", "--host-architecture"]);
+const VALUE_OPTIONS = new Set([
+  "-o",
+  "--option",
+  "-c",
+  "--config-file",
+  "-t",
+  "--target-release",
+  "--default-release",
+  "-a",
+  "--host-architecture",
+]);
 
 /** Actions that read the package lists, by tool; `update` writes them. */
 const READS_LISTS: Record<AptTool, Set<string>> = {
-  "apt-get": new Set(["install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download", "satisfy", "check"]),
-  apt: new Set(["install", "reinstall", "upgrade", "full-upgrade", "dist-upgrade", "build-dep", "source", "download", "satisfy", "show", "policy", "search", "list", "depends", "rdepends", "showsrc"]),
-  aptitude: new Set(["install", "reinstall", "upgrade", "safe-upgrade", "full-upgrade", "build-dep", "source", "download", "show", "search"]),
-  "apt-cache": new Set(["policy", "show", "madison", "search", "depends", "rdepends", "showpkg", "showsrc", "pkgnames", "dump", "dumpavail", "unmet"]),
+  "apt-get": new Set([
+    "install",
+    "reinstall",
+    "upgrade",
+    "dist-upgrade",
+    "full-upgrade",
+    "build-dep",
+    "source",
+    "download",
+    "satisfy",
+    "check",
+  ]),
+  apt: new Set([
+    "install",
+    "reinstall",
+    "upgrade",
+    "full-upgrade",
+    "dist-upgrade",
+    "build-dep",
+    "source",
+    "download",
+    "satisfy",
+    "show",
+    "policy",
+    "search",
+    "list",
+    "depends",
+    "rdepends",
+    "showsrc",
+  ]),
+  aptitude: new Set([
+    "install",
+    "reinstall",
+    "upgrade",
+    "safe-upgrade",
+    "full-upgrade",
+    "build-dep",
+    "source",
+    "download",
+    "show",
+    "search",
+  ]),
+  "apt-cache": new Set([
+    "policy",
+    "show",
+    "madison",
+    "search",
+    "depends",
+    "rdepends",
+    "showpkg",
+    "showsrc",
+    "pkgnames",
+    "dump",
+    "dumpavail",
+    "unmet",
+  ]),
 };
 
 /** Reads an apt command, or returns `undefined` for any other command. */
@@ -70,7 +137,9 @@ export function readsLists(apt: AptCommand): boolean {
 
 /** Reports whether the command moves apt's lists away from `/var/lib/apt/lists`. */
 export function movesLists(apt: AptCommand): boolean {
-  return apt.settings.some((setting) => /^Dir(::State(::Lists)?)?=/i.test(setting));
+  return apt.settings.some((setting) =>
+    /^Dir(::State(::Lists)?)?=/i.test(setting),
+  );
 }
 
 /** Reports whether a command deletes the package lists (`rm`, `apt-get distclean`). */
@@ -78,5 +147,8 @@ export function removesLists(command: SimpleCommand): boolean {
   const paths = removedPaths(command);
   if (paths) return paths.some((path) => coversPath(path, APT_LISTS + "/x"));
   const apt = readAptCommand(command);
-  return apt !== undefined && (apt.action === "distclean" || apt.action === "dist-clean");
+  return (
+    apt !== undefined &&
+    (apt.action === "distclean" || apt.action === "dist-clean")
+  );
 }

@@ -1,7 +1,18 @@
 import type { SimpleCommand, Word } from "./model.js";
 
 /** Commands that run the rest of their words as another command. */
-const WRAPPERS = new Set(["sudo", "env", "nice", "nohup", "time", "command", "stdbuf", "ionice", "chroot", "xargs"]);
+const WRAPPERS = new Set([
+  "sudo",
+  "env",
+  "nice",
+  "nohup",
+  "time",
+  "command",
+  "stdbuf",
+  "ionice",
+  "chroot",
+  "xargs",
+]);
 
 /** Options of wrappers that take a value in the next word. */
 const WRAPPER_VALUE_OPTIONS: Record<string, Set<string>> = {
@@ -34,7 +45,8 @@ function skipWrapperOptions(wrapper: string, words: Word[]): Word[] {
     if (value === undefined) break;
     if (value === "--") return words.slice(index + 1);
     const isOption = value.startsWith("-") && value.length > 1;
-    const isEnvAssignment = wrapper === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value);
+    const isEnvAssignment =
+      wrapper === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value);
     if (!isOption && !isEnvAssignment) break;
     index += valueOptions.has(value) ? 2 : 1;
   }
@@ -76,9 +88,30 @@ export function coversPath(path: string, target: string): boolean {
 }
 
 const INSTALLERS: Record<string, Set<string>> = {
-  "apt-get": new Set(["install", "reinstall", "build-dep", "dist-upgrade", "upgrade", "full-upgrade"]),
-  apt: new Set(["install", "reinstall", "build-dep", "upgrade", "full-upgrade", "dist-upgrade"]),
-  aptitude: new Set(["install", "reinstall", "build-dep", "upgrade", "safe-upgrade", "full-upgrade"]),
+  "apt-get": new Set([
+    "install",
+    "reinstall",
+    "build-dep",
+    "dist-upgrade",
+    "upgrade",
+    "full-upgrade",
+  ]),
+  apt: new Set([
+    "install",
+    "reinstall",
+    "build-dep",
+    "upgrade",
+    "full-upgrade",
+    "dist-upgrade",
+  ]),
+  aptitude: new Set([
+    "install",
+    "reinstall",
+    "build-dep",
+    "upgrade",
+    "safe-upgrade",
+    "full-upgrade",
+  ]),
   apk: new Set(["add", "upgrade"]),
   pip: new Set(["install"]),
   pip3: new Set(["install"]),
@@ -137,7 +170,9 @@ export function isCacheCleanup(command: SimpleCommand): boolean {
   const action = words.slice(1).find((word) => !word.value?.startsWith("-"));
   if (actions) return action?.value !== undefined && actions.has(action.value);
   const values = words.map((word) => word.value).join(" ");
-  return /^(pip3?|python3? -m pip) cache purge$|^npm cache clean( --force)?$|^yarn cache clean$/.test(values);
+  return /^(pip3?|python3? -m pip) cache purge$|^npm cache clean( --force)?$|^yarn cache clean$/.test(
+    values,
+  );
 }
 
 function isCachePath(path: string): boolean {

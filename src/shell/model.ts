@@ -10,12 +10,7 @@ export interface Word {
 }
 
 export type CommandKind =
-  | "command"
-  | "declaration"
-  | "unset"
-  | "assignment"
-  | "function"
-  | "test";
+  "command" | "declaration" | "unset" | "assignment" | "function" | "test";
 
 /** A simple command, an assignment, a declaration or a function definition. */
 export interface SimpleCommand {
@@ -107,14 +102,17 @@ function listOperators(node: Node): string[] {
   for (const child of node.children) {
     if (!child) continue;
     if (child.type === "list") operators.push(...listOperators(child));
-    else if (child.type === "&&" || child.type === "||") operators.push(child.type);
+    else if (child.type === "&&" || child.type === "||")
+      operators.push(child.type);
   }
   return operators;
 }
 
 function containsType(node: Node, type: string): boolean {
   if (node.type === type) return true;
-  return node.children.some((child) => child !== null && containsType(child, type));
+  return node.children.some(
+    (child) => child !== null && containsType(child, type),
+  );
 }
 
 function collectCommands(
@@ -146,14 +144,25 @@ function readCommand(
     if (child.type === "variable_assignment") {
       assignments.push(child.childForFieldName("name")?.text ?? child.text);
     } else if (isWordNode(child)) {
-      words.push(readWord(child.type === "command_name" ? child.firstNamedChild ?? child : child, toRange));
+      words.push(
+        readWord(
+          child.type === "command_name"
+            ? (child.firstNamedChild ?? child)
+            : child,
+          toRange,
+        ),
+      );
     }
   }
-  if (kind === "assignment") assignments.push(node.childForFieldName("name")?.text ?? "");
+  if (kind === "assignment")
+    assignments.push(node.childForFieldName("name")?.text ?? "");
   const parent = node.parent;
   return {
     kind,
-    name: kind === "function" ? node.firstNamedChild?.text : words[0]?.value ?? keywordOf(node),
+    name:
+      kind === "function"
+        ? node.firstNamedChild?.text
+        : (words[0]?.value ?? keywordOf(node)),
     words,
     assignments,
     range: toRange(node),

@@ -40,7 +40,8 @@ export function buildShellSource(
     const to = lines[index + 1]!.start;
     if (from < start) continue;
     exact &&= !joinsWords(dockerfile.text, from, lines[index]!.end, to);
-    for (let offset = from; offset < to - 2; offset++) chars[offset - start] = " ";
+    for (let offset = from; offset < to - 2; offset++)
+      chars[offset - start] = " ";
     chars[to - 2 - start] = "\\";
     chars[to - 1 - start] = "\n";
   }
@@ -64,7 +65,12 @@ function continuationStart(dockerfile: Dockerfile, end: number): number {
  * Reports whether BuildKit joins two words that the shell would see apart:
  * blanks after the escape character, with no blank on either side of the join.
  */
-function joinsWords(text: string, from: number, lineEnd: number, to: number): boolean {
+function joinsWords(
+  text: string,
+  from: number,
+  lineEnd: number,
+  to: number,
+): boolean {
   const hasTrailingBlanks = lineEnd > from + 1;
   const before = text[from - 1] ?? " ";
   const after = text[to] ?? " ";

@@ -3,14 +3,48 @@ import { effectiveName } from "./commands.js";
 import type { ShellScript, SimpleCommand } from "./model.js";
 
 /** Builtins that only write output or test values, so no shell state changes. */
-const STATE_NEUTRAL = new Set(["echo", "printf", "test", "[", "true", "false", ":"]);
+const STATE_NEUTRAL = new Set([
+  "echo",
+  "printf",
+  "test",
+  "[",
+  "true",
+  "false",
+  ":",
+]);
 
 /** Builtins that change the state of the shell that runs them. */
 const STATEFUL = new Set([
-  "cd", "export", "set", "unset", "umask", "ulimit", "trap", "alias", "unalias",
-  "shopt", "source", ".", "eval", "exec", "exit", "return", "pushd", "popd",
-  "shift", "readonly", "declare", "typeset", "local", "hash", "read", "getopts",
-  "enable", "builtin", "wait", "set-o",
+  "cd",
+  "export",
+  "set",
+  "unset",
+  "umask",
+  "ulimit",
+  "trap",
+  "alias",
+  "unalias",
+  "shopt",
+  "source",
+  ".",
+  "eval",
+  "exec",
+  "exit",
+  "return",
+  "pushd",
+  "popd",
+  "shift",
+  "readonly",
+  "declare",
+  "typeset",
+  "local",
+  "hash",
+  "read",
+  "getopts",
+  "enable",
+  "builtin",
+  "wait",
+  "set-o",
 ]);
 
 /** A place where a script changes shell state that a later command could see. */
@@ -35,7 +69,10 @@ export function findStateChanges(script: ShellScript): StateChange[] {
   }
   for (const statement of script.statements) {
     if (statement.terminator === "&") {
-      changes.push({ range: statement.range, what: "a background job keeps running" });
+      changes.push({
+        range: statement.range,
+        what: "a background job keeps running",
+      });
     }
   }
   return changes;
@@ -55,10 +92,14 @@ function describeStateChange(command: SimpleCommand): string | undefined {
       return undefined;
   }
   const name = command.words[0]?.value;
-  if (name === undefined) return "a command name that expands at run time may be a builtin";
+  if (name === undefined)
+    return "a command name that expands at run time may be a builtin";
   if (STATE_NEUTRAL.has(name)) return undefined;
   if (STATEFUL.has(name)) return `\`${name}\` changes the shell's state`;
-  if (effectiveName(command) !== name && STATEFUL.has(effectiveName(command) ?? "")) {
+  if (
+    effectiveName(command) !== name &&
+    STATEFUL.has(effectiveName(command) ?? "")
+  ) {
     return `\`${effectiveName(command)}\` changes the shell's state`;
   }
   return undefined;
@@ -82,7 +123,8 @@ export function hasErrexitOption(options: string[]): boolean {
   for (let index = 0; index < options.length; index++) {
     const option = options[index]!;
     if (option === "-o" && options[index + 1] === "errexit") return true;
-    if (/^-[a-zA-Z]*e[a-zA-Z]*$/.test(option) && !option.startsWith("--")) return true;
+    if (/^-[a-zA-Z]*e[a-zA-Z]*$/.test(option) && !option.startsWith("--"))
+      return true;
   }
   return false;
 }
