@@ -95,15 +95,25 @@ function readStatements(
   }
 }
 
-/** Returns the `&&`/`||` operators of a top-level AND-OR list. */
+/**
+ * Returns the `&&`/`||` operators of a top-level AND-OR list. tree-sitter-bash
+ * hangs a redirection after the last command on the whole list
+ * (`a && b > f`), so the list may sit inside a `redirected_statement`.
+ */
 function listOperators(node: Node): string[] {
+  if (node.type === "redirected_statement") {
+    const body = node.childForFieldName("body");
+    return body ? listOperators(body) : [];
+  }
   if (node.type !== "list") return [];
   const operators: string[] = [];
   for (const child of node.children) {
     if (!child) continue;
-    if (child.type === "list") operators.push(...listOperators(child));
-    else if (child.type === "&&" || child.type === "||")
+    if (child.type === "list" || child.type === "redirected_statement") {
+      operators.push(...listOperators(child));
+    } else if (child.type === "&&" || child.type === "||") {
       operators.push(child.type);
+    }
   }
   return operators;
 }
