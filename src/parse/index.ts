@@ -1,6 +1,7 @@
 import { markDisputedBoundaries } from "./cross-check.js";
 import { scanDockerfile } from "./scanner.js";
 import type { Dockerfile } from "./types.js";
+import { validateInstructions } from "./validate.js";
 
 export { ParseError } from "./errors.js";
 export { lineColumn, splitLines } from "./lines.js";
@@ -12,6 +13,7 @@ export type * from "./types.js";
  */
 export function parseDockerfile(text: string, path?: string): Dockerfile {
   const dockerfile = scanDockerfile(text, path);
+  validateInstructions(dockerfile);
   markDisputedBoundaries(dockerfile);
   return dockerfile;
 }
