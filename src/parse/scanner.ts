@@ -252,7 +252,7 @@ class Scanner {
       if (candidate !== start.name) continue;
       const heredoc: Heredoc = {
         ...start,
-        content: this.text.slice(from, line.start).replace(/\r\n/g, "\n"),
+        content: this.text.slice(from, line.start),
         bodyRange: { start: from, end: line.start },
         terminatorRange: { start: line.start, end: line.end },
       };
