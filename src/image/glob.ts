@@ -3,10 +3,14 @@
  * path segment, `?` matches one character other than `/`, and `**` matches
  * any number of segments. A leading `/` is optional, and a pattern that
  * matches a directory also matches everything below it: `/var/cache`
- * matches `/var/cache/apt/pkgcache.bin`.
+ * matches `/var/cache/apt/pkgcache.bin`. Other characters match themselves.
  */
 export function compileGlob(pattern: string): RegExp {
-  const body = pattern.replace(/^\/+/, "").replace(/\/+$/, "");
+  // A trailing `/**` adds nothing, because every pattern covers what is below.
+  const body = pattern
+    .replace(/^\/+/, "")
+    .replace(/(?:\/\*\*)+\/*$/, "")
+    .replace(/\/+$/, "");
   let source = "";
   for (let i = 0; i < body.length; i++) {
     const rest = body.slice(i);
