@@ -175,11 +175,12 @@ describe("scanDockerfile", () => {
 
     expect(dockerfile.hasBom).toBe(true);
     expect(from.keywordText).toBe("FROM");
-    // Offsets count the BOM, and the range starts at the line start.
+    // Offsets count the BOM, but no line includes it, so an edit at the
+    // instruction's start lands after it.
     expect(spans(from)).toEqual({
       keywordRange: { start: 1, end: 5 },
       argumentsStart: 6,
-      range: { start: 0, end: 7 },
+      range: { start: 1, end: 7 },
       next: 8,
     });
   });

@@ -3,7 +3,8 @@ import type { SourceLine } from "./types.js";
 /** Splits text into physical lines; a `\r` before `\n` is part of the ending. */
 export function splitLines(text: string): SourceLine[] {
   const lines: SourceLine[] = [];
-  let start = 0;
+  // A byte order mark belongs to no line, so an edit at a line start keeps it first.
+  let start = text.startsWith("\uFEFF") ? 1 : 0;
   while (start < text.length) {
     const newline = text.indexOf("\n", start);
     if (newline < 0) {

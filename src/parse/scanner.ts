@@ -48,11 +48,10 @@ class Scanner {
     this.hasBom = text.startsWith("\uFEFF");
   }
 
-  /** Returns a line's content, with the BOM removed from the first line. */
+  /** Returns a line's content; `splitLines` already leaves out a BOM. */
   content(index: number): string {
     const line = this.lines[index]!;
-    const start = index === 0 && this.hasBom ? line.start + 1 : line.start;
-    return this.text.slice(start, line.end);
+    return this.text.slice(line.start, line.end);
   }
 
   fail(message: string, offset: number): never {
