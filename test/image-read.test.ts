@@ -389,6 +389,16 @@ describe("readImage errors", () => {
     );
   });
 
+  it("rejects a member name outside the archive", async () => {
+    const root = makeTempDir();
+    const manifest = [{ Config: "../../etc/passwd", Layers: [] }];
+    writeFileSync(join(root, "manifest.json"), JSON.stringify(manifest));
+    await expect(readImage(root)).rejects.toThrow(ImageFormatError);
+    await expect(readImage(root)).rejects.toThrow(
+      "member name `../../etc/passwd` points outside the archive",
+    );
+  });
+
   it("rejects invalid JSON in the manifest", async () => {
     const root = makeTempDir();
     writeFileSync(join(root, "manifest.json"), "{not json");

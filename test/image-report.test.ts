@@ -193,6 +193,14 @@ describe("renderInspectReport", () => {
     expect(text).toContain("    0    3.6 kB       0 B  (unknown)");
   });
 
+  it("counts the wasted files it does not list", async () => {
+    const { image } = await wastefulImage();
+    const report = buildInspectReport(image, { largestCount: 0 });
+    expect(renderInspectReport(report)).toContain(
+      "\n                           and 1 smaller wasted file\n",
+    );
+  });
+
   it("shortens long instructions to the table width", async () => {
     const { image } = await wastefulImage();
     const report = buildInspectReport(image);

@@ -32,7 +32,7 @@ const MAX_LINK_DEPTH = 8;
  * archive root, like `manifest.json` or `blobs/sha256/<hex>`.
  */
 export interface ImageArchive {
-  /** The tar file or folder, as given; used in messages. */
+  /** The tar file or folder as given, for messages. */
   readonly path: string;
   /** Returns the member's size in bytes, or undefined when it is missing. */
   sizeOf(name: string): Promise<number | undefined>;
@@ -63,8 +63,11 @@ export async function openImageArchive(path: string): Promise<ImageArchive> {
  * leaves the archive root through `..`.
  */
 export function normalizeMemberName(name: string): string | undefined {
-  const normalized = posix.normalize(`/${name}`).slice(1).replace(/\/$/, "");
-  return normalized.startsWith("..") ? undefined : normalized;
+  const relative = posix
+    .normalize(name.replace(/^\/+/, ""))
+    .replace(/\/+$/, "");
+  if (relative === ".." || relative.startsWith("../")) return undefined;
+  return relative === "." ? "" : relative;
 }
 
 function requireMemberName(archivePath: string, name: string): string {
@@ -184,10 +187,10 @@ class TarFileArchive implements ImageArchive {
     if (member === undefined || depth > MAX_LINK_DEPTH) return undefined;
     const { type, linkName } = member.header;
     if (type === "symlink") {
-      return this.find(
-        posix.join(posix.dirname(normalized), linkName),
-        depth + 1,
-      );
+      const target = linkName.startsWith("/")
+        ? linkName
+        : posix.join(posix.dirname(normalized), linkName);
+      return this.find(target, depth + 1);
     }
     if (type === "hardlink") return this.find(linkName, depth + 1);
     return type === "file" ? member : undefined;

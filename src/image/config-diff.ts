@@ -27,7 +27,7 @@ const KEYED_FIELDS = new Set<ConfigField>(["Env", "ExposedPorts", "Labels"]);
 
 export interface ConfigDifference {
   field: ConfigField;
-  /** Normalized value; Env becomes an object of variable names to values. */
+  /** Normalized value. Env becomes an object of variable names to values. */
   before: JsonValue;
   after: JsonValue;
   /** For Env, ExposedPorts and Labels: the keys added, removed or changed. */

@@ -60,7 +60,7 @@ async function* prepend(
   }
 }
 
-/** Inflates gzip data; node:zlib also reads concatenated gzip members. */
+/** Inflates gzip data, including concatenated gzip members. */
 async function* gunzip(
   source: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<Uint8Array> {

@@ -28,7 +28,7 @@ export interface WasteFix {
 
 export interface LayerWasteMapping {
   layer: number;
-  /** The matching instruction; undefined when no text matched. */
+  /** The matching instruction, or undefined when no text matched. */
   instruction?: DockerfileInstruction;
   wastedBytes: number;
   fixes: WasteFix[];
@@ -95,7 +95,8 @@ function splitInstruction(text: string): InstructionText {
   const space = flat.indexOf(" ");
   const keyword = (space === -1 ? flat : flat.slice(0, space)).toUpperCase();
   const rest = space === -1 ? "" : flat.slice(space + 1);
-  // BuildKit leaves RUN flags such as --mount out of the history.
+  // BuildKit's history text can leave out flags such as --mount and
+  // --from, so flags are dropped on both sides.
   return { keyword, arguments: rest.replace(/^(?:--\S+\s+)*/, "") };
 }
 

@@ -169,8 +169,8 @@ export class LayeredFilesystem {
         directory = child;
         continue;
       }
-      // NOTE: Docker's overlay2 driver works this way; a driver that
-      // follows a symlink here would write through it instead.
+      // NOTE: This matches Docker's overlay2 driver. A driver that applies
+      // layers onto a copy of the lower ones writes through a symlink here.
       if (child !== undefined) release(child, layer, "overwritten");
       const created = newDirectory(IMPLICIT_DIRECTORY);
       directory.children.set(name, created);

@@ -47,8 +47,8 @@ export function formatShare(share: number): string {
 
 /**
  * Parses a byte count with an optional unit: `500MB`, `1.5 GB`, `200MiB`,
- * `1000000`. kB, MB, GB and TB are SI units; KiB, MiB, GiB and TiB are
- * powers of 1024. Throws OptionValueError for anything else.
+ * `1000000`. kB, MB, GB and TB are SI units, while KiB, MiB, GiB and TiB
+ * are powers of 1024. Throws OptionValueError for anything else.
  */
 export function parseByteSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
@@ -65,7 +65,7 @@ export function parseByteSize(text: string): number {
 
 /**
  * Parses a share as a fraction (`0.9`) or a percentage (`90%`, `90`).
- * A number above 1 counts as a percentage, so `1` means 100%; write 1% as
+ * A number above 1 counts as a percentage, so `1` means 100%. Write 1% as
  * `1%` or `0.01`. Throws OptionValueError outside 0 to 100%.
  */
 export function parseShare(text: string): number {

@@ -21,7 +21,7 @@ export interface HistoryStep {
 
 /** History steps matched to layers, index for index. */
 export interface HistoryPairing {
-  /** One entry per layer; undefined where the layer is unknown. */
+  /** One entry per layer, undefined where the layer is unknown. */
   steps: (HistoryStep | undefined)[];
   /** False when the counts disagree and every layer is labeled unknown. */
   matched: boolean;

@@ -10,7 +10,7 @@ export type LayoutKind = "oci" | "legacy";
 export interface LayerBlob {
   /** Member name in the archive, like `blobs/sha256/<hex>`. */
   member: string;
-  /** Blob digest from an OCI manifest; legacy manifests have none. */
+  /** Blob digest from an OCI manifest. Legacy manifests have none. */
   digest?: string;
   mediaType?: string;
   /** Bytes of the blob as stored, compressed or not. */
@@ -34,7 +34,7 @@ export interface ImageSource {
 export interface ImageSelection {
   /** The platform to pick from a multi-platform index. */
   platform?: Platform;
-  /** Tag or reference name, for an archive that holds several images. */
+  /** Tag or reference name, for an archive that contains several images. */
   reference?: string;
 }
 
@@ -63,13 +63,19 @@ export async function requireMember(
   );
 }
 
-/** Returns the platform that an image config declares, if it declares one. */
-export function configPlatform(config: JsonObject): Platform | undefined {
-  const os = stringField(config, "os");
-  const architecture = stringField(config, "architecture");
+/**
+ * Reads `os`, `architecture` and `variant` from an image config or an index
+ * descriptor's `platform` object. Returns undefined if either of the first
+ * two is missing.
+ */
+export function readPlatform(
+  object: JsonObject | undefined,
+): Platform | undefined {
+  const os = stringField(object, "os");
+  const architecture = stringField(object, "architecture");
   if (os === undefined || architecture === undefined) return undefined;
-  const variant = stringField(config, "variant");
-  return variant === undefined
+  const variant = stringField(object, "variant");
+  return variant === undefined || variant === ""
     ? { os, architecture }
     : { os, architecture, variant };
 }
@@ -83,7 +89,7 @@ export function checkConfigPlatform(
   config: JsonObject,
   requested: Platform | undefined,
 ): void {
-  const declared = configPlatform(config);
+  const declared = readPlatform(config);
   if (requested === undefined || declared === undefined) return;
   if (matchesPlatform(declared, requested)) return;
   const actual = formatPlatform(declared);

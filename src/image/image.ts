@@ -39,7 +39,7 @@ export interface ImageLayer {
   storedSize: number;
   /** Bytes of the uncompressed tar stream: the layer's size. */
   size: number;
-  /** The history step that produced the layer; undefined when unknown. */
+  /** The history step that produced the layer, if known. */
   step?: HistoryStep;
 }
 
@@ -64,7 +64,7 @@ export interface Image {
 export interface ReadImageOptions {
   /** `os/architecture[/variant]` or a parsed platform. */
   platform?: string | Platform;
-  /** Tag or reference name, for an archive that holds several images. */
+  /** Tag or reference name, for an archive that contains several images. */
   reference?: string;
 }
 

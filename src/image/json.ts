@@ -7,7 +7,7 @@ export interface JsonObject {
   [key: string]: JsonValue;
 }
 
-/** Parses a JSON document from an image archive; throws ImageFormatError. */
+/** Parses a JSON document from an image archive, or throws ImageFormatError. */
 export function parseJsonDocument(
   archivePath: string,
   name: string,
@@ -36,7 +36,7 @@ export function parseJsonObject(
   return requireObject(archivePath, `\`${name}\``, value);
 }
 
-/** Returns `value` if it is a JSON object; throws ImageFormatError if not. */
+/** Returns `value` if it is a JSON object, or else throws ImageFormatError. */
 export function requireObject(
   archivePath: string,
   label: string,

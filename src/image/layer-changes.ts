@@ -17,7 +17,7 @@ export interface LayerEntry {
   mode: number;
   uid: number;
   gid: number;
-  /** Regular-file bytes; 0 for every other type, hard links included. */
+  /** Regular-file bytes, or 0 for every other type, hard links included. */
   size: number;
   /** Hex SHA-256 of the content of a regular file. */
   sha256?: string;
@@ -57,8 +57,8 @@ const FILE_TYPES: Partial<Record<TarEntryType, FileType | "hardlink">> = {
 
 /**
  * Reads an uncompressed layer tar stream to its end. Regular files are
- * hashed while streaming; nothing else of their content is kept. Throws
- * TarFormatError for a damaged archive or a path outside the root.
+ * hashed while streaming, and nothing else of their content is kept.
+ * Throws TarFormatError for a damaged archive or a path outside the root.
  */
 export async function readLayerChanges(
   tar: AsyncIterable<Uint8Array>,

@@ -2,7 +2,7 @@ import type { ImageArchive } from "./archive.js";
 import { ImageFormatError, ImageSelectionError } from "./errors.js";
 import {
   checkConfigPlatform,
-  configPlatform,
+  readPlatform,
   requireMember,
   type ImageSelection,
   type ImageSource,
@@ -46,7 +46,7 @@ export async function resolveLegacyImage(
   return {
     layout: "legacy",
     references: entry.repoTags,
-    platform: configPlatform(config),
+    platform: readPlatform(config),
     config,
     layers: await readLayerBlobs(archive, entry.layers),
   };
@@ -111,7 +111,7 @@ function selectEntry(
   const problem =
     matches.length === 0
       ? `the archive has no image named ${reference ?? ""}`
-      : `the archive holds several images (${describeEntries(entries)})`;
+      : `the archive contains several images (${describeEntries(entries)})`;
   throw new ImageSelectionError(
     archivePath,
     names,

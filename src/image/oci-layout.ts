@@ -2,7 +2,7 @@ import type { ImageArchive } from "./archive.js";
 import { ImageFormatError, ImageSelectionError } from "./errors.js";
 import {
   checkConfigPlatform,
-  configPlatform,
+  readPlatform,
   requireMember,
   type ImageSelection,
   type ImageSource,
@@ -72,7 +72,7 @@ export async function resolveOciImage(
   return {
     layout: "oci",
     references: referencesOf(chosen.descriptor, named),
-    platform: chosen.platform ?? configPlatform(config.document),
+    platform: chosen.platform ?? readPlatform(config.document),
     manifestDigest: chosen.descriptor.digest,
     configDigest: config.digest,
     config: config.document,
@@ -119,29 +119,16 @@ function readDescriptor(
     );
   }
   const annotations: Record<string, string> = {};
-  for (const [key, text] of Object.entries(
-    objectField(object, "annotations") ?? {},
-  )) {
+  const annotationObject = objectField(object, "annotations") ?? {};
+  for (const [key, text] of Object.entries(annotationObject)) {
     if (typeof text === "string") annotations[key] = text;
   }
-  const mediaType = stringField(object, "mediaType");
-  const platform = readPlatform(objectField(object, "platform"));
   return {
     digest,
     annotations,
-    ...(mediaType === undefined ? {} : { mediaType }),
-    ...(platform === undefined ? {} : { platform }),
+    mediaType: stringField(object, "mediaType"),
+    platform: readPlatform(objectField(object, "platform")),
   };
-}
-
-function readPlatform(object: JsonObject | undefined): Platform | undefined {
-  const os = stringField(object, "os");
-  const architecture = stringField(object, "architecture");
-  if (os === undefined || architecture === undefined) return undefined;
-  const variant = stringField(object, "variant");
-  return variant === undefined || variant === ""
-    ? { os, architecture }
-    : { os, architecture, variant };
 }
 
 function namesOf(descriptor: Descriptor): string[] {
@@ -183,7 +170,7 @@ function selectByReference(
     throw new ImageSelectionError(
       archivePath,
       names,
-      `the archive holds several images (${names.join(", ")}). ` +
+      `the archive contains several images (${names.join(", ")}). ` +
         "Choose one by passing its name.",
     );
   }
@@ -266,9 +253,7 @@ async function toCandidate(
 ): Promise<ManifestCandidate> {
   const member = blobMember(archive.path, descriptor.digest);
   const present = (await archive.sizeOf(member)) !== undefined;
-  return descriptor.platform === undefined
-    ? { descriptor, present }
-    : { descriptor, present, platform: descriptor.platform };
+  return { descriptor, present, platform: descriptor.platform };
 }
 
 async function readBlobJson(

@@ -11,7 +11,7 @@ export interface Platform {
 const NODE_ARCHITECTURES: Record<string, string> = {
   x64: "amd64",
   ia32: "386",
-  // Node reports little-endian POWER as "ppc64"; images name it ppc64le.
+  // Node reports little-endian POWER as "ppc64", and images name it ppc64le.
   ppc64: "ppc64le",
 };
 
@@ -48,8 +48,8 @@ export function formatPlatform(platform: Platform): string {
 
 /**
  * Returns the platform that Docker on this machine runs by default. The OS
- * is always linux, because Docker Desktop on macOS and Windows runs Linux
- * containers unless switched to Windows containers.
+ * is always linux, because Docker Desktop also runs Linux containers by
+ * default on macOS and Windows.
  */
 export function hostPlatform(): Platform {
   const architecture = NODE_ARCHITECTURES[process.arch] ?? process.arch;
@@ -75,7 +75,7 @@ function variantOf(platform: Platform): string {
   return platform.architecture === "arm64" && variant === "v8" ? "" : variant;
 }
 
-/** A manifest to choose from; `present` is true when its blob is in the archive. */
+/** A manifest to choose from, and whether its blob is in the archive. */
 export interface PlatformCandidate {
   platform?: Platform;
   present: boolean;
@@ -83,9 +83,10 @@ export interface PlatformCandidate {
 
 /**
  * Chooses the manifest for one platform. With a request, exactly one
- * candidate must match. Without one, it takes the only candidate; else the
- * only one whose manifest is in the archive; else linux/amd64; else the
- * host's platform. Throws ImageSelectionError when none or several remain.
+ * candidate must match. Without one, the order of preference is: the only
+ * candidate, the only one whose manifest is in the archive, linux/amd64,
+ * and the host's platform. Throws ImageSelectionError when none or several
+ * remain.
  */
 export function selectPlatform<T extends PlatformCandidate>(
   archivePath: string,

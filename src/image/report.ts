@@ -14,7 +14,7 @@ import {
 export interface LayerReport {
   /** From 0 for the base layer. */
   index: number;
-  /** The Dockerfile instruction, like `RUN apt-get update`; unknown if absent. */
+  /** The Dockerfile instruction, like `RUN apt-get update`, if known. */
   instruction?: string;
   /** `created_by` as the builder stored it. */
   createdBy?: string;
@@ -48,9 +48,9 @@ export interface InspectReport {
   visibleFileBytes: number;
   wastedBytes: number;
   wastedFiles: number;
-  /** `wastedBytes / imageSize`; 0 for an empty image. */
+  /** `wastedBytes / imageSize`, or 0 for an empty image. */
   wastedShare: number;
-  /** `visibleFileBytes / storedFileBytes`; see WasteSummary. */
+  /** `visibleFileBytes / storedFileBytes`, as WasteSummary defines it. */
   efficiency: number;
   /** False when history and layers disagree, so instructions are unknown. */
   historyMatched: boolean;
@@ -58,7 +58,7 @@ export interface InspectReport {
 }
 
 export interface InspectReportOptions {
-  /** How many of each layer's largest wasted files to list; default 5. */
+  /** Count of each layer's largest wasted files to list (default 5). */
   largestCount?: number;
 }
 
@@ -170,6 +170,10 @@ function renderLayer(layer: LayerReport): string[] {
       `${indent}${formatBytes(file.size).padStart(9)}  ${file.path} ` +
       `(${file.hiddenBy.reason} in layer ${file.hiddenBy.layer})`,
   );
+  const unlisted = layer.wastedFiles - layer.largestWasted.length;
+  if (unlisted > 0) {
+    files.push(`${indent}and ${plural(unlisted, "smaller wasted file")}`);
+  }
   return [row, ...files];
 }
 

@@ -12,7 +12,7 @@ export interface SnapshotEntry {
   mode: number;
   uid: number;
   gid: number;
-  /** Regular-file bytes; 0 for every other type. */
+  /** Regular-file bytes, or 0 for every other type. */
   size: number;
   /** Hex SHA-256 of a regular file's content. */
   sha256?: string;
@@ -57,7 +57,7 @@ export interface SnapshotComparison {
 }
 
 export interface CompareSnapshotsOptions {
-  /** Path patterns to leave out; see compileGlob for the syntax. */
+  /** Path patterns to leave out, in the syntax that compileGlob reads. */
   ignore?: readonly string[];
 }
 

@@ -27,7 +27,7 @@ export interface TarHeader {
   mode: number;
   uid: number;
   gid: number;
-  /** Target of a symbolic link or hard link; empty for other types. */
+  /** Target of a symbolic link or hard link, empty for other types. */
   linkName: string;
   deviceMajor: number;
   deviceMinor: number;
@@ -92,7 +92,7 @@ function verifyChecksum(block: Buffer): void {
     unsigned += byte;
     signed += byte > 127 ? byte - 256 : byte;
   }
-  // Some old writers summed signed chars; both sums are accepted.
+  // Some old writers summed signed chars, so both sums are accepted.
   if (stored !== unsigned && stored !== signed) {
     throw new TarFormatError(
       `invalid header checksum (stored ${stored}, computed ${unsigned})`,

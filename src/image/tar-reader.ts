@@ -12,7 +12,8 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * A forward-only reader over a chunked byte source that counts the bytes it
- * consumes. It buffers at most one source chunk.
+ * consumes. It keeps at most one source chunk and the unread rest of the
+ * chunk before it.
  */
 export class ByteStream {
   private readonly iterator: AsyncIterator<Uint8Array>;
@@ -25,7 +26,7 @@ export class ByteStream {
     this.iterator = source[Symbol.asyncIterator]();
   }
 
-  /** Reads up to `length` bytes; fewer only at the end of the source. */
+  /** Reads `length` bytes, or fewer only at the end of the source. */
   async read(length: number): Promise<Buffer> {
     let more = true;
     while (this.pending.length < length && more) {
@@ -89,10 +90,10 @@ export class ByteStream {
   }
 }
 
-/** One member of a tar stream; read `content()` before asking for the next. */
+/** One member of a tar stream. Read `content()` before requesting the next. */
 export interface TarEntry {
   header: TarHeader;
-  /** Yields the entry data; whatever is left unread is skipped. */
+  /** Yields the entry data. Whatever is left unread is skipped. */
   content(): AsyncGenerator<Buffer>;
 }
 

@@ -19,7 +19,7 @@ export interface HiddenByLayer {
 
 export interface LayerWaste {
   layer: number;
-  /** Regular-file bytes stored in the layer; hard links add nothing. */
+  /** Regular-file bytes stored in the layer. Hard links add nothing. */
   fileBytes: number;
   /** Regular-file bytes of the layer that a later layer deletes or overwrites. */
   wastedBytes: number;
@@ -40,7 +40,7 @@ export interface WasteSummary {
   wastedBytes: number;
   wastedFiles: number;
   /**
-   * `visibleFileBytes / storedFileBytes`, from 0 to 1; 1 when no layer
+   * `visibleFileBytes / storedFileBytes`, from 0 to 1, or 1 when no layer
    * stores file bytes. Only regular-file content counts: tar headers,
    * padding, directories and links are in neither number.
    */
