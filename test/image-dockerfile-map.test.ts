@@ -98,7 +98,7 @@ describe("mapWasteToDockerfile", () => {
     ]);
   });
 
-  it("names apt-lists-cleanup and merge-runs for deleted package lists", () => {
+  it("names fixes for deleted package lists", () => {
     const [, install] = mapWasteToDockerfile(reportOf(layers), dockerfile);
     expect(install?.wastedBytes).toBe(1500);
     expect(install?.fixes.map((f) => f.transform)).toEqual([
@@ -122,7 +122,7 @@ describe("mapWasteToDockerfile", () => {
     ).toEqual([1]);
   });
 
-  it("suggests no merge when a COPY overwrites the files", () => {
+  it("suggests no merge after a COPY overwrite", () => {
     const overwritten = layers.map((l) =>
       l.index === 1
         ? {

@@ -160,7 +160,7 @@ describe("LayeredFilesystem.apply", () => {
     expect(paths(filesystem)).toEqual(["/a"]);
   });
 
-  it("hides lower content of an opaque directory but keeps same-layer siblings", async () => {
+  it("hides opaque directory content, keeps siblings", async () => {
     const filesystem = await stackLayers([
       [
         file("data/old1", bytes(5)),
@@ -216,7 +216,7 @@ describe("LayeredFilesystem.apply", () => {
     ]);
   });
 
-  it("counts hard-linked bytes once and keeps them while a link remains", async () => {
+  it("keeps hard-linked bytes while a link remains", async () => {
     const filesystem = await stackLayers([
       [
         file("bin/busybox", bytes(1000), { mode: 0o755 }),
@@ -233,7 +233,7 @@ describe("LayeredFilesystem.apply", () => {
     expect(sh?.sha256).toBe(sha256(bytes(1000)));
   });
 
-  it("marks a hard-linked copy hidden when its last link goes", async () => {
+  it("hides a hard-linked copy with its last link", async () => {
     const filesystem = await stackLayers([
       [file("a", bytes(100)), hardlink("b", "a")],
       [whiteout("a")],

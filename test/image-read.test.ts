@@ -144,7 +144,7 @@ describe("readImage with the legacy layout", () => {
     ).rejects.toThrow(/no image named example\/c/);
   });
 
-  it("rejects a platform that the config does not declare", async () => {
+  it("rejects a platform the config lacks", async () => {
     await expect(readImage(root, { platform: "linux/arm64" })).rejects.toThrow(
       /the image is for linux\/amd64, not linux\/arm64/,
     );
