@@ -26,7 +26,7 @@ import {
 } from "./helpers/image-tar.js";
 
 /**
- * Three layers that exercise every stacking rule. Stored file bytes:
+ * Three layers that exercise most stacking rules. Stored file bytes:
  * layer 0 has 100 + 1000 + 200 + 300, layer 1 has 150 + 50 + 1000, and
  * layer 2 has 120, so 2920 in all.
  */
