@@ -1,79 +1,150 @@
-import { closeSync, openSync, readSync, realpathSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
-import type {
-  ArchiveCheck,
-  BuildContext,
-  ContextEntry,
-  PathKind,
-} from "./types.js";
+import { readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { HEAD_BYTES, inspectArchive } from "./archive.js";
+import {
+  IgnoreMatcher,
+  IgnorePatternError,
+  readIgnorePatterns,
+} from "./dockerignore.js";
+import { BuildContextError, describeError } from "./errors.js";
+import { sourceSegments } from "./paths.js";
+import { expandSource, followInside } from "./resolve.js";
+import { ContextTree } from "./tree.js";
+import type { ArchiveCheck, BuildContext, ContextEntry } from "./types.js";
 
-/** Options for a folder view; `dockerfile` names the Dockerfile's path. */
 export interface FolderContextOptions {
+  /**
+   * The Dockerfile's path, absolute or relative to the root. BuildKit
+   * reads `<Dockerfile>.dockerignore` beside it instead of the root's
+   * `.dockerignore` when that file exists.
+   */
   dockerfile?: string;
 }
 
-const HEADER_SIZE = 512;
-
 /**
- * Creates a read-only view of the build context in folder `root`.
- * NOTE: first version: no wildcards or `.dockerignore` yet, so a source
- * with a wildcard resolves to nothing.
+ * Creates a read-only view of the build context in folder `root`. It
+ * reads the ignore file at once and everything else on first use, and
+ * caches each result, so the view assumes the folder does not change.
+ * Throws `BuildContextError` when `root` is not a folder or the ignore
+ * file has a pattern that BuildKit rejects.
  */
 export function createFolderContext(
   root: string,
-  _options: FolderContextOptions = {},
+  options: FolderContextOptions = {},
 ): BuildContext {
-  const base = resolve(root);
+  const folder = resolve(root);
+  requireFolder(root, folder);
+  const tree = new ContextTree(folder, loadIgnoreFile(folder, options));
+  const entries = new Map<string, ContextEntry[]>();
+  const checks = new Map<string, ArchiveCheck>();
   return {
     root,
-    resolve: (source) => resolveLiteral(base, source),
-    checkArchive: (path) => checkHeader(base, path),
+    resolve(source) {
+      const found = remember(entries, source, () => expandSource(tree, source));
+      return found.map((entry) => ({ ...entry }));
+    },
+    checkArchive(path) {
+      return { ...remember(checks, path, () => checkFile(tree, path)) };
+    },
   };
 }
 
-function resolveLiteral(base: string, source: string): ContextEntry[] {
-  if (/[*?[]/.test(source)) return [];
-  const path = source.replace(/^(\.?\/)+/, "").replace(/\/+$/, "");
-  return [{ path, kind: kindOf(base, path) }];
+function remember<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
 }
 
-function kindOf(base: string, path: string): PathKind {
-  let real: string;
+function requireFolder(root: string, folder: string): void {
+  let isFolder = false;
   try {
-    real = realpathSync(join(base, path));
-  } catch {
-    return "missing";
+    isFolder = statSync(folder).isDirectory();
+  } catch (error) {
+    throw new BuildContextError(
+      `cannot read the build context \`${root}\`: ${describeError(error)}. ` +
+        "Pass the folder that `docker build` gets as its context",
+      folder,
+    );
   }
-  const inside = relative(realpathSync(base), real);
-  if (inside.startsWith(`..${sep}`) || inside === "..") return "other";
-  const stats = statSync(real);
-  if (stats.isDirectory()) return "directory";
-  return stats.isFile() ? "file" : "other";
+  if (!isFolder) {
+    throw new BuildContextError(
+      `the build context \`${root}\` is not a folder. ` +
+        "Pass the folder that `docker build` gets as its context",
+      folder,
+    );
+  }
 }
 
-function checkHeader(base: string, path: string): ArchiveCheck {
-  const head = Buffer.alloc(HEADER_SIZE);
-  const fd = openSync(join(base, path), "r");
-  const length = readSync(fd, head, 0, HEADER_SIZE, 0);
-  closeSync(fd);
-  if (head[0] === 0x1f && head[1] === 0x8b) {
-    return { kind: "unknown", reason: "the file is gzip-compressed" };
+/**
+ * Reads the ignore file that BuildKit would use. The one beside the
+ * Dockerfile may lie outside the root, and it is the only file read there.
+ */
+function loadIgnoreFile(
+  folder: string,
+  options: FolderContextOptions,
+): IgnoreMatcher | undefined {
+  const candidates = [join(folder, ".dockerignore")];
+  if (options.dockerfile !== undefined) {
+    candidates.unshift(`${resolve(folder, options.dockerfile)}.dockerignore`);
   }
-  if (length < HEADER_SIZE) return { kind: "not-archive" };
-  return hasValidChecksum(head)
-    ? { kind: "archive", compression: "none" }
-    : { kind: "not-archive" };
+  for (const path of candidates) {
+    const text = readOptionalFile(path);
+    if (text !== undefined) return compileIgnoreFile(path, text);
+  }
+  return undefined;
 }
 
-function hasValidChecksum(block: Buffer): boolean {
-  const field = block.subarray(148, 156).toString("latin1");
-  const stored = parseInt(field.replace(/[\0 ]/g, ""), 8);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < HEADER_SIZE; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    unsigned += byte;
-    signed += byte > 127 ? byte - 256 : byte;
+function readOptionalFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") {
+      return undefined;
+    }
+    throw new BuildContextError(
+      `cannot read \`${path}\`: ${describeError(error)}`,
+      path,
+    );
   }
-  return stored === unsigned || stored === signed;
+}
+
+function compileIgnoreFile(path: string, text: string): IgnoreMatcher {
+  try {
+    return new IgnoreMatcher(readIgnorePatterns(text));
+  } catch (error) {
+    if (!(error instanceof IgnorePatternError)) throw error;
+    throw new BuildContextError(
+      `\`${path}\` has an ${error.message}, so \`docker build\` fails too. ` +
+        "Fix the pattern or remove the line",
+      path,
+    );
+  }
+}
+
+/** Decides what `ADD` would do with a context path. */
+function checkFile(tree: ContextTree, path: string): ArchiveCheck {
+  const found = followInside(tree, sourceSegments(path));
+  if (found.kind === "other") return { kind: "unknown", reason: found.reason };
+  if (found.kind === "missing") {
+    return {
+      kind: "unknown",
+      reason: `\`${path}\` is missing from the build context`,
+    };
+  }
+  // BuildKit unpacks only regular files, so it copies a directory as it is.
+  if (found.stats.isDirectory()) return { kind: "not-archive" };
+  if (!found.stats.isFile()) {
+    return { kind: "unknown", reason: `\`${path}\` is not a regular file` };
+  }
+  try {
+    return inspectArchive(tree.readHead(found.path, HEAD_BYTES));
+  } catch (error) {
+    return {
+      kind: "unknown",
+      reason: `cannot read \`${path}\`: ${describeError(error)}`,
+    };
+  }
 }
