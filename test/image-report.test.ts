@@ -201,6 +201,17 @@ describe("renderInspectReport", () => {
     );
   });
 
+  it("shows the comment of a step without instruction", async () => {
+    const { image } = await wastefulImage();
+    const [first, ...rest] = buildInspectReport(image).layers;
+    const layers = [
+      { ...first!, instruction: undefined, comment: "Imported from -" },
+      ...rest,
+    ];
+    const text = renderInspectReport({ ...buildInspectReport(image), layers });
+    expect(text).toContain("    0    3.6 kB       0 B  (Imported from -)\n");
+  });
+
   it("shortens long instructions to the table width", async () => {
     const { image } = await wastefulImage();
     const report = buildInspectReport(image);

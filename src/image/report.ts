@@ -18,6 +18,8 @@ export interface LayerReport {
   instruction?: string;
   /** `created_by` as the builder stored it. */
   createdBy?: string;
+  /** The history comment, like `Imported from -` for `docker import`. */
+  comment?: string;
   created?: string;
   digest?: string;
   diffId?: string;
@@ -101,6 +103,7 @@ function toLayerReport(
     index: layer.index,
     instruction: layer.step?.instruction,
     createdBy: layer.step?.createdBy,
+    comment: layer.step?.comment,
     created: layer.step?.created,
     digest: layer.digest,
     diffId: layer.diffId,
@@ -156,7 +159,7 @@ function renderHeader(report: InspectReport): string[] {
 
 function renderLayer(layer: LayerReport): string[] {
   const instruction = truncate(
-    oneLine(layer.instruction ?? "(unknown)"),
+    oneLine(describeStep(layer)),
     TABLE_WIDTH - NUMBER_COLUMNS.length,
   );
   const row =
@@ -175,6 +178,12 @@ function renderLayer(layer: LayerReport): string[] {
     files.push(`${indent}and ${plural(unlisted, "smaller wasted file")}`);
   }
   return [row, ...files];
+}
+
+/** Returns the instruction, or else the history comment in brackets. */
+function describeStep(layer: LayerReport): string {
+  if (layer.instruction !== undefined) return layer.instruction;
+  return layer.comment === undefined ? "(unknown)" : `(${layer.comment})`;
 }
 
 function renderTotals(report: InspectReport): string[] {
