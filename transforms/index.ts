@@ -1,4 +1,5 @@
 import type { Transform } from "../src/transform.js";
+import { aptListsCleanup } from "./apt-lists-cleanup.js";
 
 /** The built-in transforms, sorted by id. Each file's export is listed here by hand. */
-export const transforms: readonly Transform[] = [];
+export const transforms: readonly Transform[] = [aptListsCleanup];

@@ -1,0 +1,6 @@
+FROM debian:bookworm
+RUN apt-get update && \
+    apt-get install -y --no-install-recommends \
+        curl \
+        git && \
+    rm -rf /var/lib/apt/lists/*

@@ -1,0 +1,7 @@
+FROM debian:bookworm
+RUN <<EOF
+#!/bin/bash
+set -euo pipefail
+apt-get update
+apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+EOF

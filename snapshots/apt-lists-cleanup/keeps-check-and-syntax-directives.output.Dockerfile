@@ -1,0 +1,4 @@
+# syntax=docker/dockerfile:1
+# check=error=true
+FROM debian:bookworm
+RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*

@@ -1,0 +1,4 @@
+from debian:bookworm
+run apt-get update \
+    && apt-get install -y curl \
+    && rm -rf /var/lib/apt/lists/*

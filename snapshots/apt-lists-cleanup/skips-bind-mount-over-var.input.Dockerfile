@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN --mount=type=bind,target=/var,rw \
+    apt-get update && apt-get install -y curl
