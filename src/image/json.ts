@@ -49,12 +49,14 @@ export function requireObject(
   );
 }
 
+/** Returns whether a value is a JSON object, not an array or null. */
 export function isJsonObject(
   value: JsonValue | undefined,
 ): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Returns a string field, or undefined if it is absent or not a string. */
 export function stringField(
   object: JsonObject | undefined,
   key: string,
@@ -63,6 +65,7 @@ export function stringField(
   return typeof value === "string" ? value : undefined;
 }
 
+/** Returns an object field, or undefined if it is absent or not an object. */
 export function objectField(
   object: JsonObject | undefined,
   key: string,
@@ -71,6 +74,7 @@ export function objectField(
   return isJsonObject(value) ? value : undefined;
 }
 
+/** Returns an array field, or an empty array if it is absent or not an array. */
 export function arrayField(
   object: JsonObject | undefined,
   key: string,

@@ -39,6 +39,7 @@ export function parsePlatform(text: string): Platform {
   };
 }
 
+/** Formats a platform as `os/architecture[/variant]`. */
 export function formatPlatform(platform: Platform): string {
   const { os, architecture, variant } = platform;
   return variant === undefined || variant === ""
