@@ -35,11 +35,20 @@ export function lineColumn(
   return { line: low + 1, column: line ? offset - line.start + 1 : 1 };
 }
 
+/**
+ * Blanks as Go's `unicode.IsSpace` defines them, which BuildKit uses to trim
+ * lines. JavaScript's `\s` differs: it also matches the BOM (U+FEFF).
+ */
+export const SPACE_CLASS =
+  "[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+export const LEADING_SPACE = new RegExp(`^${SPACE_CLASS}*`);
+const BLANK = new RegExp(`^${SPACE_CLASS}*$`);
+
 export function isBlank(text: string): boolean {
-  return /^[ \t\r\f\v]*$/.test(text);
+  return BLANK.test(text);
 }
 
 /** Reports whether a line is a comment as BuildKit sees it: `#` after blanks. */
 export function isCommentLine(text: string): boolean {
-  return /^[ \t\f\v\uFEFF]*#/.test(text);
+  return /^#/.test(text.replace(LEADING_SPACE, ""));
 }

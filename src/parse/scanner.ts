@@ -1,6 +1,12 @@
 import { ParseError } from "./errors.js";
 import { findHeredocs, type HeredocStart } from "./heredoc.js";
-import { isBlank, isCommentLine, lineColumn, splitLines } from "./lines.js";
+import {
+  isBlank,
+  isCommentLine,
+  LEADING_SPACE,
+  lineColumn,
+  splitLines,
+} from "./lines.js";
 import { parseFlags } from "./flags.js";
 import type {
   Comment,
@@ -14,7 +20,6 @@ import type {
 const DIRECTIVE = /^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$/;
 const KNOWN_DIRECTIVES = new Set(["syntax", "escape", "check"]);
 const HEREDOC_KEYWORDS = new Set(["RUN", "COPY", "ADD"]);
-const LEADING_SPACE = /^[ \t\v\f\r\u00a0\u0085]*/;
 
 /** Maps offsets of a logical line back to the source, piece by piece. */
 interface Piece {
@@ -174,7 +179,8 @@ class Scanner {
     const toSource = (offset: number) => mapOffset(logical.pieces, offset);
     const leading = LEADING_SPACE.exec(logical.text)![0].length;
     const rest = logical.text.slice(leading);
-    const keywordText = /^\S+/.exec(rest)![0];
+    // BuildKit splits the keyword off at ASCII blanks only.
+    const keywordText = /^[^\t\v\f\r ]+/.exec(rest)![0];
     const afterKeyword = leading + keywordText.length;
     const { flags, offset } = parseFlags(logical.text, afterKeyword);
     const value = logical.text.slice(offset).replace(/[ \t]+$/, "");
@@ -305,7 +311,7 @@ export function parseExecForm(
 
 /** Builds the instruction that an `ONBUILD` trigger would add; it is never edited. */
 function buildTrigger(onbuild: Instruction): Instruction | undefined {
-  const match = /^(\S+)/.exec(onbuild.value);
+  const match = /^([^\t\v\f\r ]+)/.exec(onbuild.value);
   if (!match) return undefined;
   const keywordText = match[1]!;
   const keyword = keywordText.toUpperCase();
