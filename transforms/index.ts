@@ -1,5 +1,6 @@
 import type { Transform } from "../src/transform.js";
 import { aptListsCleanup } from "./apt-lists-cleanup.js";
+import { mergeRuns } from "./merge-runs.js";
 
 /** The built-in transforms, sorted by id. Each file's export is listed here by hand. */
-export const transforms: readonly Transform[] = [aptListsCleanup];
+export const transforms: readonly Transform[] = [aptListsCleanup, mergeRuns];
