@@ -1,0 +1,4 @@
+FROM debian:bookworm
+RUN apt-get update
+# tools
+RUN apt-get install -y curl

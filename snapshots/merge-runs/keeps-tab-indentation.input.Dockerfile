@@ -1,0 +1,5 @@
+FROM debian:bookworm
+RUN apt-get update
+RUN apt-get install -y \
+	curl \
+	git

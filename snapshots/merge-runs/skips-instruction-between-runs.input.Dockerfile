@@ -1,0 +1,4 @@
+FROM debian:bookworm
+RUN apt-get update
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get install -y curl
