@@ -9,9 +9,11 @@ export interface AppliedEdit {
 }
 
 /**
- * Chooses edit groups that do not overlap, in the given order: a group is
- * taken whole or deferred whole. Two insertions at one offset overlap,
- * because their order would be a guess.
+ * Chooses edit groups that neither overlap nor touch, taking them by the
+ * offset of their first edit and, at one offset, the longest replacement
+ * first: a group is taken whole or deferred whole to the next pass. Edits
+ * that touch are deferred too, so that an insertion at the end of a merged
+ * range is placed again against the merged text instead of in the middle.
  */
 export function chooseEditGroups<T>(
   groups: T[],
@@ -20,9 +22,11 @@ export function chooseEditGroups<T>(
   const taken: Edit[] = [];
   const chosen: T[] = [];
   const deferred: T[] = [];
-  for (const group of groups) {
+  for (const group of [...groups].sort((a, b) =>
+    compareGroups(editsOf(a), editsOf(b)),
+  )) {
     const edits = editsOf(group);
-    if (edits.some((edit) => taken.some((other) => overlaps(edit, other)))) {
+    if (edits.some((edit) => taken.some((other) => touches(edit, other)))) {
       deferred.push(group);
       continue;
     }
@@ -32,9 +36,16 @@ export function chooseEditGroups<T>(
   return { chosen, deferred };
 }
 
-function overlaps(a: Edit, b: Edit): boolean {
-  if (a.range.start === b.range.start) return true;
-  return a.range.start < b.range.end && b.range.start < a.range.end;
+function compareGroups(a: Edit[], b: Edit[]): number {
+  const first = (edits: Edit[]) =>
+    edits.reduce((min, edit) => Math.min(min, edit.range.start), Infinity);
+  const length = (edits: Edit[]) =>
+    edits.reduce((sum, edit) => sum + edit.range.end - edit.range.start, 0);
+  return first(a) - first(b) || length(b) - length(a);
+}
+
+function touches(a: Edit, b: Edit): boolean {
+  return a.range.start <= b.range.end && b.range.start <= a.range.end;
 }
 
 /** Applies non-overlapping edits; text outside them stays byte for byte. */
