@@ -248,7 +248,7 @@ describe("mergeRuns skip reasons", () => {
     [
       "hidden continuation",
       ["RUN apt-get update", "RUN apt-get install -y curl # git \\", "    git"],
-      "a comment in the RUN on line 3 hides the continuation lines after it",
+      "in the RUN on line 3, a `#` comment hides the continuation lines after it, so edits cannot rely on its offsets",
     ],
     [
       "pwsh",
@@ -267,7 +267,7 @@ describe("mergeRuns skip reasons", () => {
     [
       "joined words",
       ["RUN apt-get update", "RUN apt-get install -y curl\\ ", "git"],
-      "a line continuation in the RUN on line 3 joins two words, so edits cannot rely on its offsets",
+      "in the RUN on line 3, a line continuation joins two words, so edits cannot rely on its offsets",
     ],
     [
       "DL3059 on second RUN",

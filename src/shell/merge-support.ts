@@ -106,8 +106,7 @@ export function planScriptJoin(
     return shell.reason ?? "the stage does not run a POSIX shell";
   const reason = checkScript(first, firstRun) ?? checkScript(second, secondRun);
   if (reason || !first || !second) return reason ?? "a RUN has no shell text";
-  const shapeReason =
-    checkFirstEnd(first) ?? checkHiddenLines(second, secondRun);
+  const shapeReason = checkFirstEnd(first);
   if (shapeReason) return shapeReason;
 
   // A subshell keeps state such as `cd` away from the second RUN, but on the
@@ -141,7 +140,10 @@ function checkScript(
   }
   if (script.statements.length === 0) return `${where} has no commands`;
   if (!script.source.exact) {
-    return `a line continuation in ${where} joins two words, so edits cannot rely on its offsets`;
+    const reason =
+      script.source.inexactReason ??
+      "the shell text differs from what BuildKit runs";
+    return `in ${where}, ${reason}, so edits cannot rely on its offsets`;
   }
   return undefined;
 }
@@ -159,21 +161,6 @@ function checkFirstEnd(first: ShellScript): string | undefined {
     return "a background job of the first RUN would keep running during the second";
   }
   return undefined;
-}
-
-/**
- * Finds a comment before a continuation line. BuildKit joins the lines, so
- * the comment hides the rest of the RUN, while the parsed script, which
- * keeps the line breaks, still shows commands there.
- */
-function checkHiddenLines(
-  script: ShellScript,
-  run: Instruction,
-): string | undefined {
-  const lastLine = run.lines[run.lines.length - 1]!;
-  const hides = script.comments.some((comment) => comment.end < lastLine.start);
-  if (!hides) return undefined;
-  return `a comment in the RUN on line ${run.startLine} hides the continuation lines after it`;
 }
 
 /** Reports whether a script is one statement joined only by `&&`, with no `;`, `||` or `&`. */

@@ -70,7 +70,28 @@ export function buildScript(root: Node, source: ShellSource): ShellScript {
   });
   readStatements(root, script, toRange);
   collectCommands(root, false, script, toRange);
+  if (hidesContinuedText(script)) {
+    script.source = {
+      ...source,
+      exact: false,
+      inexactReason: "a `#` comment hides the continuation lines after it",
+    };
+  }
   return script;
+}
+
+/**
+ * Reports whether a `#` comment is followed by more commands on continued
+ * lines. BuildKit joins the lines first, so the comment runs to the end of
+ * the RUN and hides them, while the shell text here would run them.
+ */
+function hidesContinuedText(script: ShellScript): boolean {
+  const { source } = script;
+  if (source.heredocBody) return false;
+  return script.comments.some((comment) => {
+    const after = source.text.slice(comment.end - source.base);
+    return /[^\s\\]/.test(after);
+  });
 }
 
 function readStatements(

@@ -16,6 +16,8 @@ export interface ShellSource {
    * analysis may read it, but edits must not rely on it.
    */
   exact: boolean;
+  /** Why `exact` is false, for skip messages. */
+  inexactReason?: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export function buildShellSource(
     heredocBody: false,
     shebang: undefined,
     exact,
+    inexactReason: exact ? undefined : "a line continuation joins two words",
   };
 }
 
