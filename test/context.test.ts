@@ -13,6 +13,12 @@ import { createFolderContext } from "../src/context/folder.js";
 import { BuildContextError } from "../src/context/errors.js";
 import { readIgnorePatterns } from "../src/context/dockerignore.js";
 import { compileGlob } from "../src/context/glob.js";
+import {
+  hasArchiveName,
+  readSources,
+  remoteKindOf,
+} from "../src/context/sources.js";
+import { parseDockerfile } from "../src/parse/index.js";
 
 type TarFormat = "ustar" | "gnu" | "v7";
 
@@ -567,6 +573,70 @@ describe("compileGlob", () => {
     "rejects %s",
     (pattern) => {
       expect(compileGlob(pattern)).toBeUndefined();
+    },
+  );
+});
+
+describe("readSources", () => {
+  function sourcesOf(line: string): string[] | undefined {
+    const [instruction] = parseDockerfile(`${line}\n`).instructions;
+    return readSources(instruction!);
+  }
+
+  it("drops the destination in shell form", () => {
+    expect(sourcesOf("ADD --chown=1 a.txt  b/\tc /dst/")).toEqual([
+      "a.txt",
+      "b/",
+      "c",
+    ]);
+  });
+
+  it("reads the exec form", () => {
+    expect(sourcesOf('ADD ["a b.txt", "/dst/"]')).toEqual(["a b.txt"]);
+  });
+
+  it("needs a destination", () => {
+    expect(sourcesOf("ADD lonely.txt")).toBeUndefined();
+  });
+});
+
+describe("remoteKindOf", () => {
+  it.each([
+    ["https://example.com/a.tar.gz", "url"],
+    ["HTTP://example.com/a", "url"],
+    ["https://github.com/moby/moby.git#v27.0.0", "git"],
+    ["git://example.com/repo", "git"],
+    ["ssh://git@example.com/repo.git", "git"],
+    ["git@github.com:moby/buildkit.git", "git"],
+    ["src/app", undefined],
+    ["repo.git", undefined],
+    ["github.com/moby/moby", undefined],
+  ])("reads %s as %s", (source, kind) => {
+    expect(remoteKindOf(source)).toBe(kind);
+  });
+});
+
+describe("hasArchiveName", () => {
+  it.each([
+    "a.tar",
+    "a.TAR.GZ",
+    "a.tgz",
+    "dir/a.tbz2",
+    "a.txz",
+    "a.tar.zst",
+    "a.gz",
+    "a.bz2",
+    "a.xz",
+    "a.zst",
+    "dist.tar/",
+  ])("reads %s as an archive name", (path) => {
+    expect(hasArchiveName(path)).toBe(true);
+  });
+
+  it.each(["a.zip", "a.txt", "tar", "a.tar.bak", "gz/file"])(
+    "reads %s as a plain name",
+    (path) => {
+      expect(hasArchiveName(path)).toBe(false);
     },
   );
 });
