@@ -1,0 +1,2 @@
+From alpine:3.20
+Add config.txt /etc/app/

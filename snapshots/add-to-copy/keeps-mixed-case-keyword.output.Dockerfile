@@ -1,0 +1,2 @@
+From alpine:3.20
+Copy config.txt /etc/app/

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ARG CONFIG=config.txt
+ADD $CONFIG /etc/app/
