@@ -182,6 +182,8 @@ function compilePattern(text: string): IgnorePattern {
   if (type !== "regexp") {
     return { exception, cleaned, type, regexp: undefined };
   }
+  // NOTE: BuildKit runs the expression with Go's RE2, which differs from
+  // JavaScript's engine on rare syntax such as `[[:alpha:]]`.
   try {
     return { exception, cleaned, type, regexp: new RegExp(source) };
   } catch {

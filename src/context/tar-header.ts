@@ -12,6 +12,9 @@ const CHECKSUM_END = 156;
  * header format passes, including V7 headers without the `ustar` magic.
  */
 export function hasTarChecksum(block: Uint8Array): boolean {
+  // NOTE: Go's reader also rejects a header whose numeric fields are
+  // invalid, or whose PAX or GNU long-name data is cut short. Such files
+  // pass here, so ADD stays where it would in fact copy the file.
   if (block.length < TAR_BLOCK_SIZE) return false;
   const stored = readOctal(block.subarray(CHECKSUM_START, CHECKSUM_END));
   if (stored === undefined) return false;
