@@ -59,5 +59,11 @@ export interface Transform {
   references?: string[];
   /** hadolint rule codes whose `ignore=` pragma also silences this transform. */
   hadolintRules?: string[];
+  /**
+   * Globs of image paths (without a leading `/`) that the transform's edits
+   * remove on purpose, such as `var/lib/apt/lists/**`. `layerfix verify`
+   * accepts their absence and reports their bytes.
+   */
+  removesPaths?: string[];
   find(input: TransformInput): TransformResult;
 }

@@ -70,6 +70,7 @@ export const aptListsCleanup = {
     "https://github.com/hadolint/hadolint/wiki/DL3009",
   ],
   hadolintRules: ["DL3009"],
+  removesPaths: ["var/lib/apt/lists/**"],
   find: findLeftoverLists,
 } satisfies Transform;
 

@@ -1,0 +1,102 @@
+import type { DockerClient } from "../docker/client.js";
+import type { ConfigDifference } from "../image/index.js";
+import type { ReportedFinding } from "../run.js";
+import type { Transform } from "../transform.js";
+
+/** What `verifyRewrite` builds and compares. */
+export interface VerifyOptions {
+  /** Path of the original Dockerfile. */
+  dockerfile: string;
+  /** Build context folder; by default the Dockerfile's folder. */
+  context: string;
+  target?: string;
+  /** `NAME=value` build arguments. */
+  buildArgs?: readonly string[];
+  platform?: string;
+  secrets?: readonly string[];
+  ssh?: readonly string[];
+  buildContexts?: readonly string[];
+  /** The transforms to rewrite with, after `--only` and `--skip`. */
+  transforms: readonly Transform[];
+  /** Also apply findings whose safety is `unsafe`. */
+  unsafe: boolean;
+  /** Build the original twice to learn which paths differ between builds anyway. */
+  noise: boolean;
+  client: DockerClient;
+  onProgress?: (event: VerifyProgress) => void;
+  /** Leave the built images in the engine (tests inspect them); by default they are removed. */
+  keepImages?: boolean;
+}
+
+/** A progress event while builds run, for stderr. */
+export interface VerifyProgress {
+  build: BuildLabel;
+  /** A BuildKit step line such as `[2/4] RUN apt-get update`, or a phase. */
+  message: string;
+}
+
+export type BuildLabel = "original" | "original again" | "rewritten";
+
+/** The size of one layer and the instruction that made it. */
+export interface LayerSummary {
+  instruction: string;
+  /** Bytes of the layer's uncompressed tar stream. */
+  size: number;
+}
+
+/** One build and the image it made. */
+export interface BuildSummary {
+  label: BuildLabel;
+  built: boolean;
+  /** Image tag while it exists; removed at the end unless `keepImages`. */
+  tag: string;
+  imageId: string | undefined;
+  /** Sum of layer sizes, in bytes; `undefined` when the build failed. */
+  size: number | undefined;
+  layers: LayerSummary[];
+  /** The last lines of the build log, for a failed build. */
+  logTail: string;
+  seconds: number;
+}
+
+/** A path that differs between the two final images. */
+export interface PathDifference {
+  path: string;
+  change: "added" | "removed" | "changed";
+  /** For `changed`: the attributes that differ (type, mode, uid, gid, linkTarget, sha256, size). */
+  attributes: string[];
+}
+
+/** Cache paths that one applied transform removed on purpose. */
+export interface RemovedCache {
+  transform: string;
+  /** Paths present in the original final image and absent in the rewritten one. */
+  paths: string[];
+  /** Regular-file bytes of those paths, or for `merge-runs` the hidden bytes it no longer stores. */
+  bytes: number;
+}
+
+export type VerifyOutcome =
+  /** The rewrite changes nothing, so nothing was built. */
+  | "unchanged"
+  /** Both built, and the images match apart from removed caches and noise. */
+  | "identical"
+  /** Both built, and the images differ beyond removed caches and noise. */
+  | "differs"
+  /** The rewritten Dockerfile failed to build. */
+  | "rewritten-failed"
+  /** The original failed to build, so nothing can be compared. */
+  | "original-failed";
+
+export interface VerifyReport {
+  dockerfile: string;
+  context: string;
+  rewrite: { diff: string; findings: ReportedFinding[] };
+  builds: BuildSummary[];
+  noise: { source: "measured" | "default"; patterns: string[]; paths: string[] };
+  differences: { paths: PathDifference[]; config: ConfigDifference[] };
+  removedCaches: RemovedCache[];
+  /** Original image size minus rewritten image size. */
+  saving: { bytes: number; share: number } | undefined;
+  outcome: VerifyOutcome;
+}
