@@ -51,9 +51,9 @@ function renderTransform(transform: Transform): string {
       "",
       fence(example.before),
       "",
-      "After:",
+      example.proposal === undefined ? "After:" : "Proposed (never applied):",
       "",
-      fence(example.after),
+      fence(example.proposal ?? example.after),
     );
   }
   if (transform.references?.length) {

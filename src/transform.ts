@@ -43,7 +43,10 @@ export interface TransformInput {
 
 export interface TransformExample {
   before: string;
+  /** The file after the default run; a proposal leaves it as it was. */
   after: string;
+  /** For a proposal: the file it proposes, shown as a diff and never applied. */
+  proposal?: string;
 }
 
 /** A transform: metadata plus a pure function from a parsed file to findings. */

@@ -148,6 +148,9 @@ describe("metadata examples", () => {
           unsafe: true,
         });
         expect(result.output).toBe(example.after);
+        if (transform.safety === "proposal") {
+          expect(result.proposals[0]?.output).toBe(example.proposal);
+        }
       });
     }
   }

@@ -65,6 +65,12 @@ export const multiStage = {
       after:
         "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n" +
         'RUN go build -o /usr/local/bin/app ./cmd/app\nCMD ["app"]\n',
+      proposal:
+        "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\n" +
+        "RUN go build -o /usr/local/bin/app ./cmd/app\n\n" +
+        "FROM debian:bookworm-slim\nWORKDIR /src\n" +
+        "COPY --from=build /usr/local/bin/app /usr/local/bin/app\n" +
+        'CMD ["app"]\n',
     },
   ],
   limitations: [

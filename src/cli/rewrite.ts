@@ -1,4 +1,5 @@
 import { dirname, resolve } from "node:path";
+import { BuildContextError } from "../context/errors.js";
 import { createFolderContext } from "../context/folder.js";
 import type { BuildContext } from "../context/types.js";
 import { ParseError } from "../parse/errors.js";
@@ -71,12 +72,13 @@ function contextFor(
   input: string,
   options: RewriteOptions,
 ): BuildContext | undefined {
-  if (options.context) return createFolderContext(resolve(options.context));
   const named = input === "-" ? options.stdinFilepath : input;
-  if (!named) return undefined;
-  return createFolderContext(resolve(dirname(named)), {
-    dockerfile: resolve(named),
-  });
+  const dockerfile = named ? resolve(named) : undefined;
+  if (options.context) {
+    return createFolderContext(resolve(options.context), { dockerfile });
+  }
+  if (!dockerfile) return undefined;
+  return createFolderContext(dirname(dockerfile), { dockerfile });
 }
 
 async function rewriteFile(
@@ -133,8 +135,12 @@ async function rewriteFile(
 }
 
 function describeError(error: unknown, path: string): FileReport["error"] {
-  if (error instanceof InputError)
+  if (error instanceof InputError) {
     return { kind: "input", message: error.message };
+  }
+  if (error instanceof BuildContextError) {
+    return { kind: "input", message: `${path}: ${error.message}` };
+  }
   if (error instanceof ParseError)
     return { kind: "parse", message: error.describe(path) };
   if (error instanceof TransformError) {
