@@ -33,7 +33,7 @@
 #
 # Networking: RUN steps of the engine's built-in BuildKit use the default
 # bridge network, so no `--network host` is needed. dockerd turns on
-# net.ipv4.ip_forward and adds NAT rules with iptables; this worked with the
+# net.ipv4.ip_forward and adds NAT rules with iptables. This worked with the
 # nf_tables backend of iptables 1.8.9 (Debian 12) on a cgroup v1 host. On a host
 # without a working iptables, set LAYERFIX_DOCKERD_FLAGS to
 # "--iptables=false --bridge=none". Builds must then pass `--network host`,
@@ -165,15 +165,33 @@ own_daemon_running() {
   tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qxF -- "--data-root=$data_root"
 }
 
+# dockerd reuses the containerd that exec/containerd/containerd.pid names
+# while that pid exists. A killed containerd stays a zombie until PID 1 reaps
+# it, and dockerd then waits for its socket until it gives up with "timeout
+# waiting for containerd to start". A zombie's cmdline is empty, so this
+# keeps the pid file only for a live containerd of this exec root.
+remove_stale_containerd_pid() {
+  local file="$engine_dir/exec/containerd/containerd.pid" pid
+  [[ -s "$file" ]] || return 0
+  pid="$(<"$file")"
+  if ! tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null |
+    grep -qF "$engine_dir/exec/containerd/"; then
+    run_as_root rm -f "$file"
+  fi
+}
+
 start_daemon() {
-  local log="$engine_dir/dockerd.log" deadline pid
+  local log="$engine_dir/dockerd.log"
   local extra_flags=()
   read -r -a extra_flags <<<"${LAYERFIX_DOCKERD_FLAGS:-}"
   mkdir -p "$data_root" "$engine_dir/exec"
   # An empty config file keeps settings in /etc/docker/daemon.json, such as
   # `hosts`, from clashing with the flags below.
   [[ -f "$engine_dir/daemon.json" ]] || printf '{}\n' >"$engine_dir/daemon.json"
-  rm -f "$socket_path"
+  # A killed dockerd leaves its socket and pid file behind, and dockerd refuses
+  # to start while the pid file names a running process that reused the pid.
+  rm -f "$socket_path" "$pid_file"
+  remove_stale_containerd_pid
 
   # setsid detaches dockerd from this script's process group, so that a
   # caller that kills its job group on exit leaves the daemon running. The
@@ -187,11 +205,16 @@ start_daemon() {
     --host="unix://$socket_path" \
     "${extra_flags[@]}" \
     </dev/null >"$log" 2>&1 9>&- &
-  pid=$!
+  wait_for_daemon $!
+}
 
+# Wait until the dockerd with the given pid responds on this script's socket.
+# The pid may be that of sudo, which runs as long as dockerd does.
+wait_for_daemon() {
+  local pid="$1" log="$engine_dir/dockerd.log" deadline
   deadline=$((SECONDS + engine_timeout))
   until DOCKER_HOST="unix://$socket_path" engine_responds; do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if [[ ! -e "/proc/$pid" ]]; then
       show_log_tail "$log"
       fail "dockerd exited during start. See $log."
     fi
@@ -379,7 +402,11 @@ command_start() {
   else
     host="unix://$socket_path"
     export DOCKER_HOST="$host"
-    if ! own_daemon_running || ! engine_responds; then
+    # A dockerd of this script that runs but does not respond yet may still
+    # be starting, and a second one on the same data root would fail.
+    if own_daemon_running; then
+      wait_for_daemon "$(<"$pid_file")"
+    else
       command -v dockerd >/dev/null || install_packages docker.io
       start_daemon
     fi
