@@ -45,8 +45,10 @@ function skipWrapperOptions(wrapper: string, words: Word[]): Word[] {
     if (value === undefined) break;
     if (value === "--") return words.slice(index + 1);
     const isOption = value.startsWith("-") && value.length > 1;
+    // `env` and `sudo` both take NAME=value words before the command.
     const isEnvAssignment =
-      wrapper === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(value);
+      (wrapper === "env" || wrapper === "sudo") &&
+      /^[A-Za-z_][A-Za-z0-9_]*=/.test(value);
     if (!isOption && !isEnvAssignment) break;
     index += valueOptions.has(value) ? 2 : 1;
   }
