@@ -20,6 +20,7 @@ interface FileJson {
   findings: {
     transform: string;
     applied: boolean;
+    safety: string;
     line: number;
     endLine: number;
   }[];
@@ -57,6 +58,16 @@ const counts = {
 };
 const violations: Violation[] = [];
 
+function findingKey(finding: FileJson["findings"][number]): string {
+  if (finding.applied) return `${finding.transform} (applied)`;
+  return `${finding.transform} (${finding.safety === "proposal" ? "proposal" : "unsafe, withheld"})`;
+}
+
+/** Replaces code and line numbers in a reason, so reasons group by kind. */
+function generalize(reason: string): string {
+  return reason.replace(/`[^`]*`/g, "`…`").replace(/\b\d+\b/g, "N");
+}
+
 function increment(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
@@ -85,16 +96,15 @@ async function checkFile(path: string): Promise<void> {
       if (report.changed) counts.changedUnsafe++;
     } else {
       if (report.changed) counts.changedSafe++;
-      for (const finding of report.findings)
-        increment(
-          counts.findings,
-          `${finding.transform}${finding.applied ? "" : " (withheld)"}`,
-        );
-      for (const skip of report.skips)
+      for (const finding of report.findings) {
+        increment(counts.findings, findingKey(finding));
+      }
+      for (const skip of report.skips) {
         increment(
           counts.skips,
-          `${skip.transform}: ${skip.reason.replace(/`[^`]*`/g, "`…`")}`,
+          `${skip.transform}: ${generalize(skip.reason)}`,
         );
+      }
     }
     violations.push(...(await checkRewrite(path, unsafe)));
   }
