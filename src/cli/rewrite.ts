@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { BuildContextError } from "../context/errors.js";
 import { createFolderContext } from "../context/folder.js";
 import type { BuildContext } from "../context/types.js";
@@ -75,10 +75,20 @@ function contextFor(
   const named = input === "-" ? options.stdinFilepath : input;
   const dockerfile = named ? resolve(named) : undefined;
   if (options.context) {
-    return createFolderContext(resolve(options.context), { dockerfile });
+    return createFolderContext(displayFolder(options.context), { dockerfile });
   }
   if (!dockerfile) return undefined;
-  return createFolderContext(dirname(dockerfile), { dockerfile });
+  return createFolderContext(displayFolder(dirname(dockerfile)), {
+    dockerfile,
+  });
+}
+
+/** Names a folder relative to the working directory, as messages show it. */
+function displayFolder(folder: string): string {
+  const absolute = resolve(folder);
+  const path = relative(process.cwd(), absolute);
+  if (path.startsWith("..")) return absolute;
+  return path || ".";
 }
 
 async function rewriteFile(
