@@ -5,6 +5,7 @@ import {
   renderTransformDocs,
   replaceSection,
 } from "../scripts/transform-docs.js";
+import { main } from "../src/cli/main.js";
 
 const readme = readFileSync(
   join(import.meta.dirname, "..", "README.md"),
@@ -22,5 +23,17 @@ describe("README", () => {
 
   it("has transform docs that match the metadata", () => {
     expect(replaceSection(readme, renderTransformDocs())).toBe(readme);
+  });
+
+  it("shows the example's real diff and findings", async () => {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(["examples/split-apt/Dockerfile"], {
+      stdout: (text) => void (stdout += text),
+      stderr: (text) => void (stderr += text),
+    });
+    expect(code).toBe(0);
+    expect(readme).toContain("```diff\n" + stdout + "```");
+    expect(readme).toContain("```\n" + stderr + "```");
   });
 });
