@@ -2,7 +2,11 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { diffLines } from "diff";
-import { optimize, createFolderContext } from "../../src/api.js";
+import {
+  createFolderContext,
+  optimize,
+  type BuildContext,
+} from "../../src/api.js";
 import { parseDockerfile } from "../../src/parse/index.js";
 import type { Dockerfile, Instruction } from "../../src/parse/types.js";
 import { createShellAnalysis } from "../../src/shell/analysis.js";
@@ -148,43 +152,67 @@ function addedOutputLines(input: string, output: string): Set<number> {
   return added;
 }
 
+/** Options of a rewrite check: the mode, the path for messages, the context. */
+export interface RewriteCheckOptions {
+  unsafe: boolean;
+  path: string;
+  context?: BuildContext;
+}
+
+/** The output of the first run and what it violated. */
+export interface RewriteCheck {
+  output: string;
+  violations: Violation[];
+}
+
 /** Rewrites one corpus file and checks every invariant; returns the violations. */
 export async function checkRewrite(
   path: string,
   unsafe: boolean,
 ): Promise<Violation[]> {
   const input = readFileSync(path, "utf8");
-  const options = {
-    unsafe,
-    path,
-    context: createFolderContext(resolve(dirname(path)), {
-      dockerfile: resolve(path),
-    }),
-  };
+  const context = createFolderContext(resolve(dirname(path)), {
+    dockerfile: resolve(path),
+  });
+  const check = await checkRewriteText(input, { unsafe, path, context });
+  return check.violations;
+}
+
+/**
+ * Rewrites Dockerfile text and checks every invariant. Throws what
+ * `optimize` throws for the input, such as `ParseError`.
+ */
+export async function checkRewriteText(
+  input: string,
+  options: RewriteCheckOptions,
+): Promise<RewriteCheck> {
+  const { path } = options;
   const first = await optimize(input, options);
-  if (first.output === input) return [];
+  const output = first.output;
+  if (output === input) return { output, violations: [] };
   const problems: string[] = [];
   let after: Dockerfile;
   try {
-    after = parseDockerfile(first.output, path);
+    after = parseDockerfile(output, path);
   } catch (error) {
-    return [
-      { path, problem: `output does not parse: ${(error as Error).message}` },
-    ];
+    const problem = `output does not parse: ${(error as Error).message}`;
+    return { output, violations: [{ path, problem }] };
   }
   const before = parseDockerfile(input, path);
-  const changed = changedInputLines(input, first.output);
+  const changed = changedInputLines(input, output);
   const merges = first.findings.filter(
     (finding) => finding.applied && finding.transform === "merge-runs",
   ).length;
   problems.push(...checkUntouched(before, after, changed));
   problems.push(...checkSequence(before, after, merges));
-  problems.push(
-    ...(await checkShell(after, addedOutputLines(input, first.output))),
-  );
-  const second = await optimize(first.output, options);
-  if (second.output !== first.output)
+  problems.push(...(await checkShell(after, addedOutputLines(input, output))));
+  const second = await optimize(output, options);
+  if (second.output !== output)
     problems.push("a second run changes the output again");
-  const mode = unsafe ? " (--unsafe)" : "";
-  return problems.map((problem) => ({ path, problem: problem + mode }));
+  const mode = options.unsafe ? " (--unsafe)" : "";
+  const violations = problems.map((problem) => ({
+    path,
+    problem: problem + mode,
+  }));
+  return { output, violations };
 }
