@@ -18,13 +18,23 @@ export interface Violation {
   problem: string;
 }
 
-/** Returns the 1-based input line numbers that the rewrite changed or removed. */
+/**
+ * Returns the 1-based input line numbers that the rewrite changed or
+ * removed, and the lines on both sides of an insertion. A line diff may
+ * pair an edited line with an equal line further down (`rm -rf x` before
+ * and after a merge), so an edit can show up as a bare insertion next to
+ * the instruction it changed.
+ */
 function changedInputLines(input: string, output: string): Set<number> {
   const changed = new Set<number>();
   let line = 1;
   for (const part of diffLines(input, output)) {
     const count = part.count ?? 0;
-    if (part.added) continue;
+    if (part.added) {
+      changed.add(line - 1);
+      changed.add(line);
+      continue;
+    }
     if (part.removed)
       for (let index = 0; index < count; index++) changed.add(line + index);
     line += count;
