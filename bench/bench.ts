@@ -1,9 +1,10 @@
 /**
  * Measures layerfix on folders of Dockerfiles and prints a Markdown table.
  * It reports the throughput of the whole pipeline in one process (read,
- * decode, optimize with the diff, as the command does it) and the peak RSS
- * of that process, with and without a build context. It also times the
- * built command's start-up on one file, in its folder and alone in a new one.
+ * decode, optimize with the diff, as the command does it), with and
+ * without a build context, and the peak RSS of that process. It also times
+ * the built command's start-up on one file, in its folder and alone in a
+ * new one. The in-process passes run the TypeScript sources through tsx.
  *
  * Usage: npm run bench -- DIR [DIR...]
  * (the `bench` script builds dist/ first, which the start-up runs need)
