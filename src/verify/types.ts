@@ -1,5 +1,9 @@
 import type { DockerClient } from "../docker/client.js";
-import type { ConfigDifference } from "../image/index.js";
+import type {
+  ConfigDifference,
+  ConfigField,
+  SnapshotEntry,
+} from "../image/index.js";
 import type { ReportedFinding } from "../run.js";
 import type { Transform } from "../transform.js";
 
@@ -24,6 +28,13 @@ export interface VerifyOptions {
   noise: boolean;
   client: DockerClient;
   onProgress?: (event: VerifyProgress) => void;
+  /** Receives problems that do not stop the run, such as a failed cleanup. */
+  onWarning?: (message: string) => void;
+  /**
+   * Stops the run between steps. An abort during a build stops after that
+   * build, and the images built so far are removed.
+   */
+  signal?: AbortSignal;
   /** Leave the built images in the engine (tests inspect them); by default they are removed. */
   keepImages?: boolean;
 }
@@ -31,9 +42,16 @@ export interface VerifyOptions {
 /** A progress event while builds run, for stderr. */
 export interface VerifyProgress {
   build: BuildLabel;
+  phase: VerifyPhase;
   /** A BuildKit step line such as `[2/4] RUN apt-get update`, or a phase. */
   message: string;
 }
+
+/**
+ * The work on one build: `build` starts it, `step` is a BuildKit step of
+ * it, `save` writes its image to a tar file, `read` reads that file.
+ */
+export type VerifyPhase = "build" | "step" | "save" | "read";
 
 export type BuildLabel = "original" | "original again" | "rewritten";
 
@@ -53,9 +71,12 @@ export interface BuildSummary {
   imageId: string | undefined;
   /** Sum of layer sizes, in bytes; `undefined` when the build failed. */
   size: number | undefined;
+  /** Regular-file bytes that a later layer hides, or `undefined` when the build failed. */
+  wastedBytes: number | undefined;
   layers: LayerSummary[];
   /** The last lines of the build log, for a failed build. */
   logTail: string;
+  /** Wall-clock time of the build command alone, without save and read. */
   seconds: number;
 }
 
@@ -65,6 +86,10 @@ export interface PathDifference {
   change: "added" | "removed" | "changed";
   /** For `changed`: the attributes that differ (type, mode, uid, gid, linkTarget, sha256, size). */
   attributes: string[];
+  /** The path in the original image, unless `added`. */
+  before?: SnapshotEntry;
+  /** The path in the rewritten image, unless `removed`. */
+  after?: SnapshotEntry;
 }
 
 /** Cache paths that one applied transform removed on purpose. */
@@ -93,10 +118,27 @@ export interface VerifyReport {
   context: string;
   rewrite: { diff: string; findings: ReportedFinding[] };
   builds: BuildSummary[];
-  noise: { source: "measured" | "default"; patterns: string[]; paths: string[] };
+  noise: NoiseReport;
   differences: { paths: PathDifference[]; config: ConfigDifference[] };
   removedCaches: RemovedCache[];
-  /** Original image size minus rewritten image size. */
+  /** Original image size minus rewritten image size, and its share of the original. */
   saving: { bytes: number; share: number } | undefined;
   outcome: VerifyOutcome;
+  /** Problems that did not stop the run, such as an image that could not be removed. */
+  warnings: string[];
+}
+
+/** The paths and settings set aside because they differ between builds anyway. */
+export interface NoiseReport {
+  /**
+   * `measured`: the paths and settings that differed between two builds of
+   * the original. `default`: DEFAULT_NOISE_PATTERNS.
+   */
+  source: "measured" | "default";
+  /** Globs for `default`, and exact paths for `measured`. */
+  patterns: string[];
+  /** Config fields that differed between the two original builds. */
+  fields: ConfigField[];
+  /** Paths that differ between original and rewritten and match `patterns`. */
+  paths: string[];
 }
