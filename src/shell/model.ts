@@ -59,7 +59,7 @@ const ISOLATING = new Set([
 export function buildScript(root: Node, source: ShellSource): ShellScript {
   const script: ShellScript = {
     source,
-    hasErrors: root.hasError,
+    hasErrors: root.hasError || hasSyntaxProblem(root, source.text),
     statements: [],
     commands: [],
     comments: [],
@@ -187,6 +187,11 @@ function readCommand(
   }
   if (kind === "assignment")
     assignments.push(node.childForFieldName("name")?.text ?? "");
+  if (kind === "command") {
+    words.push(
+      ...wordsAfterRedirect(node).map((word) => readWord(word, toRange)),
+    );
+  }
   const parent = node.parent;
   return {
     kind,
@@ -289,4 +294,79 @@ function concatenationValue(node: Node): string | undefined {
     value += part;
   }
   return value;
+}
+
+/**
+ * Returns the words that tree-sitter-bash files under a redirection of a
+ * simple command, as in `apt-get install > /dev/null -y curl`: the shell
+ * passes every word after the redirection's target to the command.
+ */
+function wordsAfterRedirect(command: Node): Node[] {
+  const parent = command.parent;
+  if (parent?.type !== "redirected_statement") return [];
+  if (parent.firstNamedChild?.id !== command.id) return [];
+  const words: Node[] = [];
+  for (const redirect of parent.namedChildren) {
+    if (redirect?.type !== "file_redirect") continue;
+    const targets = redirect.namedChildren.filter(
+      (child): child is Node =>
+        child !== null && isWordNode(child) && child.type !== "file_descriptor",
+    );
+    words.push(...targets.slice(1));
+  }
+  return words;
+}
+
+const RESERVED_WORDS = new Set([
+  "then",
+  "else",
+  "elif",
+  "fi",
+  "do",
+  "done",
+  "esac",
+  "}",
+  "in",
+]);
+
+/**
+ * Finds shapes that tree-sitter-bash accepts but a POSIX shell rejects: a
+ * reserved word in command position, `{` not followed by a blank, words
+ * after the redirection of a compound command, and a script that starts
+ * with `-`, which `sh -c` reads as an option.
+ */
+function hasSyntaxProblem(root: Node, text: string): boolean {
+  if (/^\s*-/.test(text)) return true;
+  const pending: Node[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (isMisplacedNode(node, text)) return true;
+    for (const child of node.children) if (child) pending.push(child);
+  }
+  return false;
+}
+
+function isMisplacedNode(node: Node, text: string): boolean {
+  switch (node.type) {
+    case "command_name":
+      return RESERVED_WORDS.has(node.text);
+    case "compound_statement":
+      return (
+        node.text.startsWith("{") &&
+        !/\s/.test(text[node.startIndex + 1] ?? " ")
+      );
+    case "redirected_statement": {
+      const body = node.firstNamedChild;
+      if (!body || body.type === "command") return false;
+      return node.namedChildren.some(
+        (child) =>
+          child?.type === "file_redirect" &&
+          child.namedChildren.filter(
+            (word) => word !== null && isWordNode(word),
+          ).length > 1,
+      );
+    }
+    default:
+      return false;
+  }
 }
