@@ -1,14 +1,18 @@
 import { transforms } from "../../transforms/index.js";
 import { InputError } from "./files.js";
+import { runInspectCommand } from "./inspect.js";
 import { parseRewriteOptions, REWRITE_USAGE, UsageError } from "./options.js";
 import { runRewrite, type Streams } from "./rewrite.js";
 import { readVersion } from "./version.js";
+import { runVerifyCommand } from "./verify.js";
 
 const SUBCOMMANDS: Record<
   string,
   (args: string[], streams: Streams) => Promise<number>
 > = {
   transforms: listTransforms,
+  verify: runVerifyCommand,
+  inspect: runInspectCommand,
 };
 
 async function listTransforms(
