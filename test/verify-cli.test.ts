@@ -22,7 +22,11 @@ import {
 import { UsageError } from "../src/cli/options.js";
 import type { DockerClient } from "../src/docker/client.js";
 import { ImageReadError } from "../src/image/index.js";
-import { verifyRewrite } from "../src/verify/index.js";
+import {
+  EngineUnavailableError,
+  connectDocker,
+  verifyRewrite,
+} from "../src/verify/index.js";
 import { transforms } from "../transforms/index.js";
 import {
   imageConfig,
@@ -502,6 +506,8 @@ describe("runVerifyCommand", () => {
     expect(stderr).toContain("the rewritten Dockerfile does not build");
     expect(stderr).toContain("E: Unable to locate package hello");
     expect(setup.tags()).toEqual([]);
+    expect(stderr).toContain("Pass `--skip merge-runs` to keep this build");
+    expect(stderr).toContain("please report the Dockerfile");
   });
 
   it("builds nothing when nothing changes", async () => {
@@ -627,6 +633,22 @@ describe("verifyRewrite", () => {
     expect(warnings).toEqual(report.warnings);
     expect(warnings[0]).toContain("cannot remove the images layerfix-verify:");
     expect(warnings[0]).toContain("image is in use");
+  });
+});
+
+describe("connectDocker", () => {
+  it("names the clients it tried", async () => {
+    const empty = mkdtempSync(join(root, "empty-path-"));
+    const missing = join(empty, "docker");
+    const connecting = connectDocker({
+      env: { PATH: empty },
+      packagedClients: [missing],
+    });
+
+    await expect(connecting).rejects.toThrow(EngineUnavailableError);
+    await expect(connecting).rejects.toThrow(
+      `(tried \`docker\` on PATH, ${missing})`,
+    );
   });
 });
 

@@ -215,6 +215,22 @@ describe("renderVerifyReport", () => {
     expect(text).toContain("nothing to rewrite, so nothing was built");
     expect(text).not.toContain("BUILD");
   });
+
+  it("counts withheld unsafe changes", () => {
+    const withheld = { ...finding, safety: "unsafe" as const, applied: false };
+    const text = renderVerifyReport(
+      fabricatedReport({
+        outcome: "unchanged",
+        builds: [],
+        rewrite: { diff: "", findings: [withheld] },
+        saving: undefined,
+      }),
+    );
+
+    expect(text).toContain(
+      "Rewrite         no changes; 1 unsafe change withheld",
+    );
+  });
 });
 
 describe("verifyReportJson", () => {

@@ -305,7 +305,7 @@ async function readReport(
   if (await isFile(options.target)) {
     return buildInspectReport(await readImage(options.target, readOptions));
   }
-  const client = await connectDocker(options.docker, env);
+  const client = await connectDocker({ docker: options.docker, env });
   const folder = await mkdtemp(join(tmpdir(), "layerfix-inspect-"));
   try {
     const archive = join(folder, "image.tar");

@@ -220,7 +220,7 @@ async function verifyWithEngine(
 ): Promise<number> {
   readDockerfile(options.dockerfile);
   const transforms = selectTransforms(options.only, options.skip);
-  const client = await connectDocker(options.docker, env);
+  const client = await connectDocker({ docker: options.docker, env });
   const report = await runInterruptibly(streams, (signal) =>
     verifyRewrite({
       ...options,
@@ -287,7 +287,10 @@ function summarizeOutcome(
     : "";
   switch (report.outcome) {
     case "unchanged":
-      return `${prefix} nothing to rewrite in ${report.dockerfile}\n`;
+      return (
+        `${prefix} nothing to rewrite in ${report.dockerfile}` +
+        `${describeWithheld(report)}\n`
+      );
     case "identical":
       return `${keptImages}${prefix} the rewritten image matches the original\n`;
     case "differs":
@@ -309,6 +312,14 @@ function describeDifferences(report: VerifyReport): string {
   );
 }
 
+function describeWithheld(report: VerifyReport): string {
+  const withheld = report.rewrite.findings.filter(
+    (finding) => !finding.applied && finding.safety === "unsafe",
+  ).length;
+  if (withheld === 0) return "";
+  return `; ${plural(withheld, "unsafe change")} withheld (use --unsafe)`;
+}
+
 function describeFailedBuild(report: VerifyReport): string {
   const failed = report.builds.find((build) => !build.built);
   const failure =
@@ -319,12 +330,25 @@ function describeFailedBuild(report: VerifyReport): string {
     report.outcome === "original-failed"
       ? "Fix the original build first, or pass the --build-arg, --secret " +
         "and --target values that it needs."
-      : "The rewrite breaks this build. Skip the transform with --skip " +
-        "and report the Dockerfile.";
+      : adviseOnBrokenRewrite(report);
   const tail = failed?.logTail ?? "";
   return (
     `layerfix verify: ${failure}. Last lines of its build log:\n` +
     `${tail}\n${advice}\n`
+  );
+}
+
+/** Returns advice that names the transforms to skip, and requests a report when all changes were safe. */
+function adviseOnBrokenRewrite(report: VerifyReport): string {
+  const applied = report.rewrite.findings.filter((finding) => finding.applied);
+  const ids = [...new Set(applied.map((finding) => finding.transform))];
+  const skip = `\`--skip ${ids.join(",")}\``;
+  if (applied.some((finding) => finding.safety === "unsafe")) {
+    return `The rewrite applied unsafe changes. Verify without --unsafe, or pass ${skip}.`;
+  }
+  return (
+    `Pass ${skip} to keep this build, and please report the Dockerfile, ` +
+    "because a safe rewrite must not break a build."
   );
 }
 

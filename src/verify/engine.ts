@@ -2,7 +2,14 @@ import {
   checkEngine,
   findDockerClient,
   type DockerClient,
+  type FindClientOptions,
 } from "../docker/client.js";
+
+/**
+ * The paths findDockerClient tries after `docker` on PATH by default. The
+ * docker module keeps the same list private, so it is repeated here.
+ */
+const PACKAGED_CLIENTS = ["/usr/bin/docker"];
 
 /** No usable Docker client, or an engine that does not respond to it. */
 export class EngineUnavailableError extends Error {
@@ -19,15 +26,17 @@ export class EngineUnavailableError extends Error {
  * unusable client from `--docker` or LAYERFIX_DOCKER.
  */
 export async function connectDocker(
-  docker: string | undefined,
-  env: NodeJS.ProcessEnv,
+  options: FindClientOptions,
 ): Promise<DockerClient> {
-  const client = await findDockerClient({ docker, env });
+  const env = options.env ?? process.env;
+  const packagedClients = options.packagedClients ?? PACKAGED_CLIENTS;
+  const client = await findDockerClient({ ...options, packagedClients });
   if (client === undefined) {
+    const tried = ["`docker` on PATH", ...packagedClients].join(", ");
     throw new EngineUnavailableError(
-      "no Docker client that builds with BuildKit was found: tried " +
-        "`docker` on PATH and /usr/bin/docker. Install Docker, or pass " +
-        "the client's path with --docker or LAYERFIX_DOCKER.",
+      `no Docker client that builds with BuildKit was found (tried ` +
+        `${tried}). Install Docker, or pass the client's path with ` +
+        "--docker or LAYERFIX_DOCKER.",
     );
   }
 

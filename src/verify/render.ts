@@ -82,12 +82,17 @@ function describeRewrite(report: VerifyReport): string {
     if (!finding.applied) continue;
     counts.set(finding.transform, (counts.get(finding.transform) ?? 0) + 1);
   }
-  if (counts.size === 0) return "no changes";
+  const withheld = report.rewrite.findings.filter(
+    (finding) => !finding.applied && finding.safety === "unsafe",
+  ).length;
+  const withheldText =
+    withheld === 0 ? "" : `; ${plural(withheld, "unsafe change")} withheld`;
+  if (counts.size === 0) return `no changes${withheldText}`;
   const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
   const byTransform = [...counts]
     .map(([id, count]) => `${id} ${count}`)
     .join(", ");
-  return `${plural(total, "change")} (${byTransform})`;
+  return `${plural(total, "change")} (${byTransform})${withheldText}`;
 }
 
 function renderBuildTable(builds: readonly BuildSummary[]): string[] {
