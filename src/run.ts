@@ -241,14 +241,14 @@ function disputedInstruction(
   finding: Finding,
 ): Instruction | undefined {
   if (finding.safety === "proposal") return undefined;
+  // Reading `doubt` runs the boundary cross-check, so test the overlap first.
   return dockerfile.instructions.find(
     (instruction) =>
-      instruction.doubt !== undefined &&
       finding.edits.some(
         (edit) =>
           edit.range.start <= instruction.range.end &&
           instruction.range.start <= edit.range.end,
-      ),
+      ) && instruction.doubt !== undefined,
   );
 }
 

@@ -83,12 +83,37 @@ interface Run {
  */
 function collectPairs(input: TransformInput): RunPair[] {
   return input.stages.stages.flatMap((stage) => {
-    const runs = stage.instructions.map((instruction) => ({
-      instruction,
-      role: readRunRole(runCommands(input.shell, instruction)),
-    }));
-    return runs.flatMap((_, index) => pairOf(runs, index) ?? []);
+    const runs = stage.instructions.map((instruction) =>
+      lazyRun(input, instruction),
+    );
+    return runs.flatMap((run, index) =>
+      mayStartPair(run.instruction) ? (pairOf(runs, index) ?? []) : [],
+    );
   });
+}
+
+/** Reads a RUN's role only when a pair needs it, since that parses its shell text. */
+function lazyRun(input: TransformInput, instruction: Instruction): Run {
+  let role: RunRole | undefined;
+  return {
+    instruction,
+    get role() {
+      return (role ??= readRunRole(runCommands(input.shell, instruction)));
+    },
+  };
+}
+
+/**
+ * Reports whether a RUN's text could make it update-only or cleanup-only;
+ * every such command has one of these words in it.
+ */
+function mayStartPair(instruction: Instruction): boolean {
+  const run = instruction.trigger ?? instruction;
+  const text = [
+    run.value,
+    ...run.heredocs.map((heredoc) => heredoc.content),
+  ].join("\n");
+  return /\b(update|clean|autoclean|distclean|rm|purge)\b/.test(text);
 }
 
 function pairOf(runs: Run[], index: number): RunPair | undefined {

@@ -61,7 +61,8 @@ export class ContextTree {
 
   /** Reads up to `limit` leading bytes of a regular file. */
   readHead(path: string, limit: number): FileHead {
-    const buffer = Buffer.alloc(limit + 1);
+    // Only the bytes read are used, so the buffer need not be zero-filled.
+    const buffer = Buffer.allocUnsafe(limit + 1);
     const descriptor = openSync(join(this.root, path), "r");
     try {
       const length = readSync(descriptor, buffer, 0, limit + 1, 0);

@@ -1,4 +1,4 @@
-import { markDisputedBoundaries } from "./cross-check.js";
+import { deferBoundaryCheck } from "./cross-check.js";
 import { scanDockerfile } from "./scanner.js";
 import type { Dockerfile } from "./types.js";
 import { validateInstructions } from "./validate.js";
@@ -14,6 +14,6 @@ export type * from "./types.js";
 export function parseDockerfile(text: string, path?: string): Dockerfile {
   const dockerfile = scanDockerfile(text, path);
   validateInstructions(dockerfile);
-  markDisputedBoundaries(dockerfile);
+  deferBoundaryCheck(dockerfile);
   return dockerfile;
 }

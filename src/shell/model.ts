@@ -59,7 +59,7 @@ const ISOLATING = new Set([
 export function buildScript(root: Node, source: ShellSource): ShellScript {
   const script: ShellScript = {
     source,
-    hasErrors: root.hasError || hasSyntaxProblem(root, source.text),
+    hasErrors: root.hasError || /^\s*-/.test(source.text),
     statements: [],
     commands: [],
     comments: [],
@@ -69,7 +69,7 @@ export function buildScript(root: Node, source: ShellSource): ShellScript {
     end: source.base + node.endIndex,
   });
   readStatements(root, script, toRange);
-  collectCommands(root, false, script, toRange);
+  if (collectCommands(root, script, toRange)) script.hasErrors = true;
   if (hidesContinuedText(script)) {
     script.source = {
       ...source,
@@ -146,18 +146,63 @@ function containsType(node: Node, type: string): boolean {
   );
 }
 
+const COMMAND_TYPES = new Set([
+  "command",
+  "declaration_command",
+  "unset_command",
+  "function_definition",
+  "test_command",
+  "variable_assignment",
+  "variable_assignments",
+]);
+const CHECKED_TYPES = new Set([
+  "command_name",
+  "compound_statement",
+  "redirected_statement",
+]);
+
+/**
+ * Walks the tree once with a cursor, which is much cheaper than reading
+ * `children` (each read builds new node objects): collects commands and
+ * comments, and reports whether a shape that sh rejects appears.
+ */
 function collectCommands(
-  node: Node,
-  isolated: boolean,
+  root: Node,
   script: ShellScript,
   toRange: (node: Node) => Range,
-): void {
-  const inside = isolated || ISOLATING.has(node.type);
-  const command = readCommand(node, inside, toRange);
-  if (command) script.commands.push(command);
-  if (node.type === "comment") script.comments.push(toRange(node));
-  for (const child of node.children) {
-    if (child) collectCommands(child, inside, script, toRange);
+): boolean {
+  const cursor = root.walk();
+  const isolatedParents: boolean[] = [false];
+  let problem = false;
+  try {
+    for (;;) {
+      const type = cursor.nodeType;
+      const isolated =
+        isolatedParents[isolatedParents.length - 1]! || ISOLATING.has(type);
+      if (COMMAND_TYPES.has(type)) {
+        const command = readCommand(cursor.currentNode, isolated, toRange);
+        if (command) script.commands.push(command);
+      } else if (type === "comment") {
+        const base = script.source.base;
+        script.comments.push({
+          start: base + cursor.startIndex,
+          end: base + cursor.endIndex,
+        });
+      }
+      if (!problem && CHECKED_TYPES.has(type)) {
+        problem = isMisplacedNode(cursor.currentNode, script.source.text);
+      }
+      if (cursor.gotoFirstChild()) {
+        isolatedParents.push(isolated);
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return problem;
+        isolatedParents.pop();
+      }
+    }
+  } finally {
+    cursor.delete();
   }
 }
 
@@ -330,22 +375,11 @@ const RESERVED_WORDS = new Set([
 ]);
 
 /**
- * Finds shapes that tree-sitter-bash accepts but a POSIX shell rejects: a
- * reserved word in command position, `{` not followed by a blank, words
- * after the redirection of a compound command, and a script that starts
- * with `-`, which `sh -c` reads as an option.
+ * Reports shapes that tree-sitter-bash accepts but a POSIX shell rejects:
+ * a reserved word in command position, `{` not followed by a blank, and
+ * words after the redirection of a compound command. A script that starts
+ * with `-`, which `sh -c` reads as an option, is caught in `buildScript`.
  */
-function hasSyntaxProblem(root: Node, text: string): boolean {
-  if (/^\s*-/.test(text)) return true;
-  const pending: Node[] = [root];
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    if (isMisplacedNode(node, text)) return true;
-    for (const child of node.children) if (child) pending.push(child);
-  }
-  return false;
-}
-
 function isMisplacedNode(node: Node, text: string): boolean {
   switch (node.type) {
     case "command_name":
