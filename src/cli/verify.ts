@@ -231,7 +231,10 @@ async function verifyWithEngine(
       onWarning: (message) => streams.stderr(`layerfix verify: ${message}\n`),
     }),
   );
-  if (report === undefined) return INTERRUPTED_EXIT_CODE;
+  if (report === undefined) {
+    streams.stderr("layerfix verify: interrupted, so nothing was compared\n");
+    return INTERRUPTED_EXIT_CODE;
+  }
 
   streams.stdout(
     options.json
@@ -260,7 +263,8 @@ async function runInterruptibly<T>(
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     streams.stderr(
-      `layerfix verify: ${name} received, removing the images built so far\n`,
+      `layerfix verify: ${name} received. Stopping after the current ` +
+        "step, then removing the images built so far\n",
     );
     controller.abort();
   };
@@ -338,7 +342,10 @@ function describeFailedBuild(report: VerifyReport): string {
   );
 }
 
-/** Returns advice that names the transforms to skip, and requests a report when all changes were safe. */
+/**
+ * Returns advice that names the transforms to skip, and requests a report
+ * when all changes were safe.
+ */
 function adviseOnBrokenRewrite(report: VerifyReport): string {
   const applied = report.rewrite.findings.filter((finding) => finding.applied);
   const ids = [...new Set(applied.map((finding) => finding.transform))];
