@@ -421,6 +421,21 @@ describe("runVerifyCommand", () => {
     expect(setup.stderr.join("")).toContain("kept images layerfix-verify:");
   });
 
+  it("lists only built images as kept", async () => {
+    setup.env.FAKE_FAIL = "rewritten";
+    await setup.run([
+      setup.dockerfile,
+      "--docker",
+      setup.docker,
+      "--keep-images",
+    ]);
+    const stderr = setup.stderr.join("");
+
+    expect(setup.tags()).toHaveLength(1);
+    expect(stderr).toMatch(/kept images layerfix-verify:\w+-original\n/);
+    expect(stderr).not.toContain("-rewritten\n");
+  });
+
   it("prints JSON with --json", async () => {
     const code = await setup.run([
       setup.dockerfile,

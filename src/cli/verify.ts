@@ -286,9 +286,11 @@ function summarizeOutcome(
   options: VerifyCommandOptions,
 ): string {
   const prefix = "layerfix verify:";
-  const keptImages = options.keepImages
-    ? `${prefix} kept images ${report.builds.map((b) => b.tag).join(", ")}\n`
-    : "";
+  const builtImages = report.builds.filter((build) => build.built);
+  const keptImages =
+    options.keepImages && builtImages.length > 0
+      ? `${prefix} kept images ${builtImages.map((b) => b.tag).join(", ")}\n`
+      : "";
   switch (report.outcome) {
     case "unchanged":
       return (
