@@ -12,6 +12,7 @@ import {
   ParseError,
   splitLines,
 } from "./parse/index.js";
+import type { Edit } from "./edit/types.js";
 import type { Dockerfile, Instruction, Range } from "./parse/types.js";
 import { isIgnored, pragmasFor } from "./pragma.js";
 import { createShellAnalysis } from "./shell/analysis.js";
@@ -120,9 +121,8 @@ export async function runTransforms(
     const allowed = result.findings.filter(({ finding }) =>
       isAllowed(finding.safety, options.unsafe),
     );
-    const { chosen } = chooseEditGroups(
-      allowed,
-      ({ finding }) => finding.edits,
+    const { chosen } = chooseEditGroups(allowed, ({ finding }) =>
+      finding.edits.map((edit) => footprint(result.dockerfile, edit)),
     );
     const applicable = chosen.filter(({ finding }) => finding.edits.length > 0);
     if (applicable.length === 0 || pass >= maxPasses) {
@@ -222,6 +222,23 @@ function capSafety(transform: Transform, finding: Finding): Finding {
 
 function isAllowed(safety: Safety, unsafe: boolean): boolean {
   return safety === "safe" || (safety === "unsafe" && unsafe);
+}
+
+/**
+ * Widens an edit to the whole instructions it touches, so that one pass
+ * applies at most one finding to an instruction. Another transform's edit
+ * to the same instruction waits for the next pass and sees the result: a
+ * cleanup is not appended to a RUN that a merge is about to fold.
+ */
+function footprint(dockerfile: Dockerfile, edit: Edit): Edit {
+  let { start, end } = edit.range;
+  for (const instruction of dockerfile.instructions) {
+    const { range } = instruction;
+    if (range.start > edit.range.end || range.end < edit.range.start) continue;
+    start = Math.min(start, range.start);
+    end = Math.max(end, range.end);
+  }
+  return { range: { start, end }, text: edit.text };
 }
 
 /** Finds the instruction that contains an offset. */
