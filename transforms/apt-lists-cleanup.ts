@@ -40,6 +40,7 @@ export const aptListsCleanup = {
     "the `RUN` is in exec form",
     "the `RUN` passes a heredoc to a command, or its heredoc body runs with an interpreter other than sh or bash",
     "the last command runs in the background (`&`), ends the shell (`exit`, `exec`) or ends with a heredoc",
+    "errexit is on (`set -e` or the shell's `-e`) and the `RUN` ends with a compound command, which `&&` after it would run without errexit",
     "an `ONBUILD` trigger runs `apt-get update` or reads the lists in a later build",
     "a later `COPY --from` or `RUN --mount=from=` reads the lists from this stage or a stage built on it",
     "stages built on this one read the lists on separate branches, so no single `RUN` uses them last",

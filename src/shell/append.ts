@@ -8,7 +8,9 @@ import type { Edit } from "../edit/types.js";
 import type { Dockerfile, Instruction } from "../parse/types.js";
 import type { ShellAnalysis } from "./analysis.js";
 import { basename, effectiveName } from "./commands.js";
+import { isSimpleList } from "./merge-support.js";
 import type { ShellScript, SimpleCommand, Statement } from "./model.js";
+import { setsErrexit } from "./state.js";
 
 /** An edit that appends a command to a RUN, or why there is none. */
 export type AppendPlan =
@@ -30,7 +32,10 @@ export function planAppend(
   const checked = readEditableScript(shell, instruction);
   if (typeof checked === "string") return { kind: "skip", reason: checked };
   const last = checked.statements[checked.statements.length - 1];
-  const reason = last ? checkLastStatement(checked, last) : "has no command";
+  const errexit = shell.shellOf(instruction).errexit || setsErrexit(checked);
+  const reason = last
+    ? checkLastStatement(checked, last, errexit)
+    : "has no command";
   if (reason || !last) return { kind: "skip", reason: `the \`RUN\` ${reason}` };
 
   const joined =
@@ -110,7 +115,13 @@ function checkSource(
 function checkLastStatement(
   script: ShellScript,
   last: Statement,
+  errexit: boolean,
 ): string | undefined {
+  // On the left of `&&` a shell ignores errexit inside a compound command,
+  // so `set -e; { a; b; } && rm ...` would run `b` after `a` failed.
+  if (errexit && !isSimpleList(script, last)) {
+    return "ends with a compound command while errexit is on, and `&&` after it would turn errexit off inside it";
+  }
   if (last.terminator === "&") {
     return "ends with a background job (`&`), so a command after it would not wait for it";
   }

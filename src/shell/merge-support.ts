@@ -174,7 +174,10 @@ function isAndChain(script: ShellScript): boolean {
  * Reports whether a statement is an AND-OR list of pipelines of simple
  * commands, with no compound command such as `{ ...; }`, `if` or a loop.
  */
-function isSimpleList(script: ShellScript, statement: Statement): boolean {
+export function isSimpleList(
+  script: ShellScript,
+  statement: Statement,
+): boolean {
   let position = statement.range.start;
   for (const command of outermostCommands(script, statement)) {
     if (!LIST_GLUE.test(shellText(script, position, command.range.start))) {
