@@ -10,7 +10,7 @@ export function unifiedDiff(
   after: string,
 ): string {
   if (before === after) return "";
-  const name = path.replace(/^\.\//, "");
+  const name = path.replace(/^\.\//, "").replace(/^\/+/, "");
   const patch = createTwoFilesPatch(
     `a/${name}`,
     `b/${name}`,

@@ -4,11 +4,13 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { afterAll } from "vitest";
 import { buildTar, type TarEntrySpec } from "./image-tar.js";
 
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -38,8 +40,20 @@ export interface TestLayer {
   blob: Buffer;
 }
 
+const createdFolders: string[] = [];
+
+// Each test file imports this module anew, so this removes its own folders.
+afterAll(() => {
+  for (const folder of createdFolders.splice(0)) {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+/** Creates a temporary folder that is removed after the test file. */
 export function makeTempDir(prefix = "layerfix-image-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  createdFolders.push(folder);
+  return folder;
 }
 
 export function sha256(data: Buffer | string): string {
