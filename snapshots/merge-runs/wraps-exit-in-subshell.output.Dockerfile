@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN ( apt-get update && apt-get install -y curl || exit 1 ) && \
+    apt-get clean

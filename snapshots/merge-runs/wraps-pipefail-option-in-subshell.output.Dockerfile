@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN ( set -o pipefail; apt-get update && apt-get install -y curl ) && \
+    apt-get clean
