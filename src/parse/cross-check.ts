@@ -1,4 +1,4 @@
-import { DockerfileParser } from "dockerfile-ast";
+import { parseLibraryRanges } from "./light-parser.js";
 import type { Dockerfile, Instruction } from "./types.js";
 
 /**
@@ -35,8 +35,7 @@ export function deferBoundaryCheck(dockerfile: Dockerfile): void {
 /** Maps each instruction's first line to its last line, as dockerfile-ast reads them. */
 function readLibraryEnds(text: string): Map<number, number> {
   const ends = new Map<number, number>();
-  for (const instruction of DockerfileParser.parse(text).getInstructions()) {
-    const range = instruction.getRange();
+  for (const range of parseLibraryRanges(text)) {
     ends.set(range.start.line + 1, range.end.line + 1);
   }
   return ends;

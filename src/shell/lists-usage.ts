@@ -224,6 +224,26 @@ export function findListsUsage(
   return usage;
 }
 
+/**
+ * Reports whether a RUN's text could read, move or remove the lists, or run
+ * code the analysis cannot read: every command that does names apt, a
+ * lists path, a shell, a script, `.`, `source`, `eval` or a variable. The
+ * test spares a shell parse of the other RUNs. NOTE: a RUN without any of
+ * these words whose shell text does not parse counts as not touching the
+ * lists, where a parse would have counted it as opaque.
+ */
+function mayTouchLists(instruction: Instruction): boolean {
+  const run = instruction.trigger ?? instruction;
+  if (run.json) return true;
+  const text = [
+    run.value,
+    ...run.heredocs.map((heredoc) => heredoc.content),
+  ].join("\n");
+  return /apt|\$|\beval\b|\bsource\b|\.(sh|bash)\b|\.\.?\/|(^|[\s;&|(])\.\s|\b(sh|bash|dash|ash|zsh|ksh|mksh|busybox)\b/.test(
+    text,
+  );
+}
+
 /** Follows the lists through a stage and returns whether they last to its end. */
 function followInStage(
   shell: ShellAnalysis,
@@ -235,6 +255,8 @@ function followInStage(
     if (instruction.index <= after || instruction.keyword !== "RUN") continue;
     // A mount over the lists hides the layer's lists from this RUN.
     if (findListsMount(instruction)) continue;
+    if (!mayTouchLists(instruction) && shell.shellOf(instruction).posix)
+      continue;
     const reading = readListsActivity(shell, instruction);
     if (reading.kind === "unreadable") {
       usage.opaque.push({ instruction, reason: reading.reason });

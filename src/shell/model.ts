@@ -111,7 +111,9 @@ function readStatements(
       range: toRange(child),
       operators: listOperators(child),
       terminator: undefined,
-      hasHeredoc: containsType(child, "heredoc_redirect"),
+      hasHeredoc:
+        child.text.includes("<<") &&
+        child.descendantsOfType("heredoc_redirect").length > 0,
     });
   }
 }
@@ -137,13 +139,6 @@ function listOperators(node: Node): string[] {
     }
   }
   return operators;
-}
-
-function containsType(node: Node, type: string): boolean {
-  if (node.type === type) return true;
-  return node.children.some(
-    (child) => child !== null && containsType(child, type),
-  );
 }
 
 const COMMAND_TYPES = new Set([
