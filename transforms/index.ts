@@ -5,4 +5,9 @@ import { mergeRuns } from "./merge-runs.js";
 import { multiStage } from "./multi-stage.js";
 
 /** The built-in transforms, sorted by id. Each file's export is listed here by hand. */
-export const transforms: readonly Transform[] = [addToCopy, aptListsCleanup, mergeRuns, multiStage];
+export const transforms: readonly Transform[] = [
+  addToCopy,
+  aptListsCleanup,
+  mergeRuns,
+  multiStage,
+];
