@@ -324,7 +324,8 @@ describe("layerfix on invalid input", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
-      "layerfix: missing/Dockerfile: not found. Check the path\n",
+      "layerfix: missing/Dockerfile: not found. Check the path\n" +
+        "layerfix: no changes in 1 file; 1 file with errors\n",
     );
   });
 
@@ -336,7 +337,8 @@ describe("layerfix on invalid input", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       "layerfix: docs: no Dockerfile found in this folder (looked for " +
-        "Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile). Pass a file path instead\n",
+        "Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile). Pass a file path instead\n" +
+        "layerfix: no changes in 1 file; 1 file with errors\n",
     );
   });
 });
@@ -429,5 +431,160 @@ describe("layerfix diff and git apply", () => {
       expect(readFileSync(path, "utf8")).toBe(expected[path]);
       expect(expected[path]).not.toBe(files[path]);
     }
+  });
+});
+
+describe("layerfix errors while reading and writing", () => {
+  it("keeps a byte order mark when it writes", async () => {
+    writeBytes("Dockerfile", "\uFEFF" + APT_FILE);
+
+    await run("--write", "Dockerfile");
+
+    expect(readFileSync("Dockerfile", "utf8")).toBe("\uFEFF" + APT_REWRITTEN);
+  });
+
+  it("makes a patch that git apply accepts for a file with a BOM", async () => {
+    writeBytes("Dockerfile", "\uFEFF" + APT_FILE);
+    expect(spawnSync("git", ["init", "-q", "."]).status).toBe(0);
+    const patch = (await run("Dockerfile")).stdout;
+
+    const applied = spawnSync("git", ["apply"], {
+      input: patch,
+      encoding: "utf8",
+    });
+
+    expect(applied.stderr).toBe("");
+    expect(readFileSync("Dockerfile", "utf8")).toBe("\uFEFF" + APT_REWRITTEN);
+  });
+
+  it("rewrites the other files when a path is missing", async () => {
+    writeBytes("good/Dockerfile", APT_FILE);
+
+    const result = await run(
+      "--write",
+      "good/Dockerfile",
+      "missing/Dockerfile",
+    );
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "layerfix: missing/Dockerfile: not found. Check the path\n",
+    );
+    expect(readFileSync("good/Dockerfile", "utf8")).toBe(APT_REWRITTEN);
+  });
+
+  it("rewrites the other files when a folder has no Dockerfile", async () => {
+    writeBytes("good/Dockerfile", APT_FILE);
+    writeBytes("docs/README.md", "# Docs\n");
+
+    const result = await run("--write", "good", "docs");
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("layerfix: docs: no Dockerfile found");
+    expect(readFileSync("good/Dockerfile", "utf8")).toBe(APT_REWRITTEN);
+  });
+
+  it("reports a failed write as such, not as an internal error", async () => {
+    writeBytes("Dockerfile", APT_FILE);
+    mkdirSync(`.Dockerfile.layerfix-${process.pid}.tmp`);
+
+    const result = await run("--write", "Dockerfile");
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain("internal error");
+    expect(result.stderr).not.toContain("please report this");
+    expect(result.stderr).toContain("cannot write the rewritten file");
+    expect(result.stderr).toContain("written to 0 of 1 file");
+    expect(readFileSync("Dockerfile", "utf8")).toBe(APT_FILE);
+  });
+
+  it.skipIf(isRoot && !hasSetpriv)(
+    "names the permission problem for a read-only folder",
+    () => {
+      chmodSync(folder, 0o755);
+      writeBytes("locked/Dockerfile", APT_FILE);
+      chmodSync("locked", 0o555);
+
+      const result = spawnUnprivileged(["--write", "locked/Dockerfile"]);
+
+      chmodSync("locked", 0o755);
+      expect(result.status).toBe(2);
+      expect(result.stderr).not.toContain("internal error");
+      expect(result.stderr).toContain("permission denied");
+      expect(result.stderr).not.toContain("written to 1 of 1 file");
+    },
+  );
+
+  it.skipIf(isRoot && !hasSetpriv)("leaves a read-only file untouched", () => {
+    chmodSync(folder, 0o755);
+    writeBytes("app/Dockerfile", APT_FILE);
+    chmodSync("app/Dockerfile", 0o444);
+    if (isRoot) {
+      chownSync("app", NOBODY, NOBODY);
+      chownSync("app/Dockerfile", NOBODY, NOBODY);
+    }
+
+    const result = spawnUnprivileged(["--write", "app/Dockerfile"]);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("layerfix: app/Dockerfile: ");
+    expect(readFileSync("app/Dockerfile", "utf8")).toBe(APT_FILE);
+  });
+
+  it("exits quietly when the reader closes the pipe early", () => {
+    for (let index = 0; index < 300; index++) {
+      writeBytes(`many/${index}/Dockerfile`, APT_FILE);
+    }
+
+    const piped = spawnSync(
+      "sh",
+      ["-c", '"$@" many | head -n 1', "sh", process.execPath, ...LAYERFIX],
+      { cwd: folder, encoding: "utf8" },
+    );
+
+    expect(piped.stdout).toBe(
+      "diff --git a/many/0/Dockerfile b/many/0/Dockerfile\n",
+    );
+    expect(piped.stderr).not.toContain("    at ");
+    expect(piped.stderr).not.toContain("EPIPE");
+  });
+
+  it("points the no-instructions error inside the file", async () => {
+    writeBytes("Dockerfile", "# only\n# comments\n");
+
+    const result = await run("Dockerfile");
+
+    expect(result.stderr).toMatch(/^layerfix: Dockerfile:1:1: /);
+  });
+});
+
+describe("layerfix option checks", () => {
+  it("rejects an empty --only", async () => {
+    writeBytes("Dockerfile", APT_FILE);
+    expect((await run("--only", "", "Dockerfile")).code).toBe(2);
+  });
+
+  it("rejects an unknown option of transforms", async () => {
+    expect((await run("transforms", "--bogus")).code).toBe(2);
+  });
+
+  it("rejects --check with --write", async () => {
+    writeBytes("Dockerfile", APT_FILE);
+    const result = await run("--check", "--write", "Dockerfile");
+    expect(result.code).toBe(2);
+    expect(readFileSync("Dockerfile", "utf8")).toBe(APT_FILE);
+  });
+
+  it("rejects --stdin-filepath without -", async () => {
+    writeBytes("Dockerfile", APT_FILE);
+    expect(
+      (await run("--stdin-filepath", "x/Dockerfile", "Dockerfile")).code,
+    ).toBe(2);
+  });
+
+  it("reads a file named twice once", async () => {
+    writeBytes("Dockerfile", APT_FILE);
+    const result = await run("Dockerfile", "./Dockerfile", ".");
+    expect(result.stdout.match(/^diff --git/gm)).toHaveLength(1);
   });
 });

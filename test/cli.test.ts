@@ -549,8 +549,9 @@ describe("layerfix --context", () => {
 
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toMatch(
-      /^layerfix: docker\/Dockerfile: cannot read the build context `nowhere`: .*\. Pass the folder that `docker build` gets as its context\n/,
+    expect(result.stderr).toBe(
+      "layerfix: --context `nowhere` is not a folder. Pass the folder that `docker build` gets as its context\n" +
+        "Run `layerfix --help` for usage.\n",
     );
   });
 
@@ -559,7 +560,7 @@ describe("layerfix --context", () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      "layerfix: docker/Dockerfile: the build context `src/app.txt` is not a folder.",
+      "layerfix: --context `src/app.txt` is not a folder.",
     );
   });
 });
@@ -650,7 +651,7 @@ describe("layerfix usage", () => {
 
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain("'--bogus'");
+    expect(result.stderr).toContain("layerfix: unknown option `--bogus`\n");
     expect(result.stderr).toMatch(/\nRun `layerfix --help` for usage\.\n$/);
   });
 

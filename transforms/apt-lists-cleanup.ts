@@ -60,6 +60,9 @@ export const aptListsCleanup = {
     },
   ],
   limitations: [
+    "With errexit on, a `RUN` that ends in a compound command keeps its " +
+      "lists, for example after `merge-runs` groups a second `RUN` that " +
+      "starts with `set -e` as `{ ...; }`.",
     "When a later `RUN` still reads the lists, the removal goes into that `RUN`: the earlier layer keeps the lists, so the image does not shrink until the two `RUN`s are merged.",
     "A Dockerfile that builds on the image and installs without `apt-get update` fails after the edit, and this file cannot show such builds.",
     "Scripts are recognised by their form (`./setup.sh`, `sh -c`, `curl … | sh`, `.`, `eval`). A program or `make` target that runs `apt-get install` itself is not seen.",

@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 /** An input that cannot be read as a Dockerfile; the CLI prints it and exits with 2. */
 export class InputError extends Error {
@@ -15,7 +15,7 @@ export class InputError extends Error {
 const DOCKERFILE_NAME =
   /^(dockerfile|containerfile)(\..+)?$|\.(dockerfile|containerfile)$/i;
 const EXCLUDED_NAME =
-  /\.(dockerignore|j2|jinja|jinja2|tmpl|tpl|template|in|erb|mustache)$/i;
+  /\.(dockerignore|j2|jinja|jinja2|tmpl|tpl|template|in|erb|mustache|md|txt|bak|orig|rej|swp|sh|ya?ml|json|lock|log)$/i;
 const SKIPPED_FOLDERS = new Set([".git", "node_modules"]);
 
 /** Reports whether a file name looks like a Dockerfile that layerfix should read. */
@@ -23,32 +23,48 @@ export function isDockerfileName(name: string): boolean {
   return DOCKERFILE_NAME.test(name) && !EXCLUDED_NAME.test(name);
 }
 
+/** An input file, or the error that a path argument gave. */
+export type ExpandedInput =
+  { kind: "file"; path: string } | { kind: "error"; error: InputError };
+
 /**
  * Expands the command's path arguments: a folder is searched recursively
  * for Dockerfiles, skipping `.git`, `node_modules` and symlinked folders.
+ * A path that cannot be used becomes an error entry, so the other paths are
+ * still processed. A file named twice is read once.
  */
-export function expandInputs(paths: string[]): string[] {
-  const files: string[] = [];
+export function expandInputs(paths: string[]): ExpandedInput[] {
+  const inputs: ExpandedInput[] = [];
+  const seen = new Set<string>();
+  const add = (path: string) => {
+    const key = path === "-" ? path : resolve(path);
+    if (seen.has(key)) return;
+    seen.add(key);
+    inputs.push({ kind: "file", path });
+  };
   for (const path of paths) {
-    if (path === "-") {
-      files.push(path);
-      continue;
+    try {
+      expandPath(path).forEach(add);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      inputs.push({ kind: "error", error });
     }
-    const stat = statOrThrow(path);
-    if (!stat.isDirectory()) {
-      files.push(path);
-      continue;
-    }
-    const found = searchFolder(path);
-    if (found.length === 0) {
-      throw new InputError(
-        path,
-        "no Dockerfile found in this folder (looked for Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile). Pass a file path instead",
-      );
-    }
-    files.push(...found);
   }
-  return files;
+  return inputs;
+}
+
+function expandPath(path: string): string[] {
+  if (path === "-") return [path];
+  const stat = statOrThrow(path);
+  if (!stat.isDirectory()) return [path];
+  const found = searchFolder(path);
+  if (found.length === 0) {
+    throw new InputError(
+      path,
+      "no Dockerfile found in this folder (looked for Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile). Pass a file path instead",
+    );
+  }
+  return found;
 }
 
 function statOrThrow(path: string) {
@@ -87,7 +103,8 @@ function isFile(path: string): boolean {
   }
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a byte order mark in the text, so output and diffs keep it.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Reads a Dockerfile as UTF-8 text, rejecting binary and invalid input with a clear message. */
 export function decodeDockerfile(path: string, bytes: Buffer): string {

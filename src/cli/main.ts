@@ -15,10 +15,27 @@ const SUBCOMMANDS: Record<
   inspect: runInspectCommand,
 };
 
+const TRANSFORMS_USAGE = `Usage: layerfix transforms [--json]
+
+Lists the transforms with their safety level and title. --json prints each
+transform's metadata: id, title, safety, safetyReason, skipsWhen, rationale,
+examples, limitations and references.
+`;
+
 async function listTransforms(
   args: string[],
   streams: Streams,
 ): Promise<number> {
+  const unknown = args.find((arg) => !["--json", "--help", "-h"].includes(arg));
+  if (unknown !== undefined) {
+    throw new UsageError(
+      `\`layerfix transforms\` takes only --json, not \`${unknown}\``,
+    );
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    streams.stdout(TRANSFORMS_USAGE);
+    return 0;
+  }
   if (args.includes("--json")) {
     const metadata = transforms.map(({ find: _find, ...fields }) => fields);
     streams.stdout(JSON.stringify(metadata, null, 2) + "\n");

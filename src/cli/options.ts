@@ -89,7 +89,7 @@ export function parseRewriteOptions(args: string[]): RewriteOptions {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeArgumentError(error as Error));
   }
   const { values, positionals } = parsed;
   const options: RewriteOptions = {
@@ -113,6 +113,19 @@ export function parseRewriteOptions(args: string[]): RewriteOptions {
   return options;
 }
 
+/** Rewords the errors of `parseArgs` as one short sentence with the option. */
+export function describeArgumentError(error: Error): string {
+  const option = /'(-[^']*)'/.exec(error.message)?.[1];
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
+    return `unknown option \`${option}\``;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
+    return `option \`${option}\` needs a value`;
+  }
+  return error.message;
+}
+
 function checkCombinations(options: RewriteOptions): void {
   if (options.paths.length === 0) {
     throw new UsageError(
@@ -131,5 +144,18 @@ function checkCombinations(options: RewriteOptions): void {
   }
   if (options.paths.filter((path) => path === "-").length > 1) {
     throw new UsageError("standard input (-) can be read only once");
+  }
+  if (options.check && options.write) {
+    throw new UsageError("use either --check or --write, not both");
+  }
+  if (options.stdinFilepath !== undefined && !options.paths.includes("-")) {
+    throw new UsageError(
+      "--stdin-filepath names standard input, so pass - as an input too",
+    );
+  }
+  if (options.only?.length === 0) {
+    throw new UsageError(
+      "--only needs at least one transform id, such as --only merge-runs",
+    );
   }
 }

@@ -64,11 +64,13 @@ export function summarize(
   const parts: string[] = [];
   if (applied === 0)
     parts.push(`no changes in ${plural(reports.length, "file")}`);
-  else if (mode.write)
+  else if (mode.write) {
+    const written = reports.filter((report) => report.written);
+    const writtenChanges = count(written, (finding) => finding.applied);
     parts.push(
-      `${plural(applied, "change")} written to ${changed} of ${plural(reports.length, "file")}`,
+      `${plural(writtenChanges, "change")} written to ${written.length} of ${plural(reports.length, "file")}`,
     );
-  else
+  } else
     parts.push(
       `${plural(applied, "change")} in ${changed} of ${plural(reports.length, "file")}, not written (use --write)`,
     );

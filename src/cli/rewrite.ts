@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { BuildContextError } from "../context/errors.js";
 import { createFolderContext } from "../context/folder.js";
@@ -50,6 +51,7 @@ export async function runRewrite(
   streams: Streams,
 ): Promise<number> {
   const selected = selectTransforms(options.only, options.skip);
+  checkContextFolder(options.context);
   const inputs = expandInputs(options.paths);
   if (options.print && inputs.length !== 1) {
     throw new UsageError(
@@ -58,10 +60,48 @@ export async function runRewrite(
   }
   const reports: FileReport[] = [];
   for (const input of inputs) {
-    reports.push(await rewriteFile(input, options, selected));
+    reports.push(
+      input.kind === "error"
+        ? failedReport(input.error.path, input.error)
+        : await rewriteFile(input.path, options, selected),
+    );
   }
   emit(reports, options, streams);
   return exitCode(reports, options);
+}
+
+function checkContextFolder(context: string | undefined): void {
+  if (context === undefined) return;
+  let isFolder = false;
+  try {
+    isFolder = statSync(context).isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (!isFolder) {
+    throw new UsageError(
+      `--context \`${context}\` is not a folder. Pass the folder that \`docker build\` gets as its context`,
+    );
+  }
+}
+
+function emptyReport(path: string): FileReport {
+  return {
+    path,
+    changed: false,
+    written: false,
+    diff: "",
+    output: undefined,
+    findings: [],
+    skips: [],
+    proposals: [],
+    passes: 0,
+    error: undefined,
+  };
+}
+
+function failedReport(path: string, error: unknown): FileReport {
+  return { ...emptyReport(path), error: describeError(error, path) };
 }
 
 function displayPath(input: string, options: RewriteOptions): string {
@@ -97,18 +137,7 @@ async function rewriteFile(
   selected: Transform[],
 ): Promise<FileReport> {
   const path = displayPath(input, options);
-  const report: FileReport = {
-    path,
-    changed: false,
-    written: false,
-    diff: "",
-    output: undefined,
-    findings: [],
-    skips: [],
-    proposals: [],
-    passes: 0,
-    error: undefined,
-  };
+  const report = emptyReport(path);
   try {
     const text = readDockerfile(input);
     const result = await runTransforms(text, {
@@ -135,13 +164,30 @@ async function rewriteFile(
       output: result.output,
     });
     if (options.write && report.changed) {
-      writeFileAtomically(input, result.output);
+      writeRewrittenFile(input, result.output);
       report.written = true;
     }
   } catch (error) {
     report.error = describeError(error, path);
   }
   return report;
+}
+
+/** Writes the rewritten file, turning a failure into an `InputError` that names it. */
+function writeRewrittenFile(path: string, text: string): void {
+  try {
+    writeFileAtomically(path, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const reason =
+      code === "EACCES" || code === "EPERM"
+        ? "permission denied. Check the permissions of the file and its folder"
+        : `writing failed (${code})`;
+    throw new InputError(
+      path,
+      `cannot write the rewritten file: ${reason}. The file was left unchanged`,
+    );
+  }
 }
 
 function describeError(error: unknown, path: string): FileReport["error"] {

@@ -1,5 +1,7 @@
 import {
+  accessSync,
   chmodSync,
+  constants,
   chownSync,
   closeSync,
   fsyncSync,
@@ -20,6 +22,8 @@ import { basename, dirname, join } from "node:path";
 export function writeFileAtomically(path: string, text: string): void {
   const target = realpathSync(path);
   const stat = statSync(target);
+  // Renaming over the file would ignore its mode, so honour a read-only file.
+  accessSync(target, constants.W_OK);
   const temporary = join(
     dirname(target),
     `.${basename(target)}.layerfix-${process.pid}.tmp`,

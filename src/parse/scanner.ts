@@ -73,7 +73,7 @@ class Scanner {
       this.fail(
         "the file has no instructions. " +
           "Add at least a `FROM` instruction, or pass a Dockerfile",
-        this.text.length,
+        0,
       );
     }
   }
