@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import {
-  DockerError,
   ImageNotFoundError,
   saveImage,
   type DockerClient,
@@ -13,7 +12,6 @@ import {
   buildInspectReport,
   evaluateThresholds,
   formatBytes,
-  ImageReadError,
   mapWasteToDockerfile,
   OptionValueError,
   parseByteSize,
@@ -28,12 +26,13 @@ import {
   type ThresholdResult,
   type Thresholds,
 } from "../image/index.js";
-import { ParseError, parseDockerfile } from "../parse/index.js";
+import { parseDockerfile } from "../parse/index.js";
 import type { Instruction } from "../parse/types.js";
-import { connectDocker, EngineUnavailableError } from "../verify/index.js";
+import { connectDocker } from "../verify/index.js";
 import { InputError, readDockerfile } from "./files.js";
 import { UsageError } from "./options.js";
 import type { Streams } from "./rewrite.js";
+import { runSubcommand } from "./subcommand.js";
 import { readVersion } from "./version.js";
 
 export const INSPECT_USAGE = `Usage: layerfix inspect <image|archive.tar> [options]
@@ -205,45 +204,22 @@ function checkThresholdUse(
   }
 }
 
-/**
- * Runs `layerfix inspect` and returns the exit code. Usage, input and
- * engine errors are printed on stderr with exit code 2, and other errors
- * are thrown for main to report.
- */
+/** Runs `layerfix inspect` and returns the exit code. */
 export async function runInspectCommand(
   args: string[],
   streams: Streams,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  try {
-    const options = parseInspectOptions(args);
-    if (options.help) {
-      streams.stdout(INSPECT_USAGE);
-      return 0;
-    }
-    return await inspect(options, streams, env);
-  } catch (error) {
-    const message = describeFailure(error);
-    if (message === undefined) throw error;
-    streams.stderr(`layerfix inspect: ${message}\n`);
-    return 2;
-  }
-}
-
-function describeFailure(error: unknown): string | undefined {
-  if (error instanceof UsageError) {
-    return `${error.message}\nRun \`layerfix inspect --help\` for usage.`;
-  }
-  if (error instanceof ParseError) return error.describe();
-  if (
-    error instanceof InputError ||
-    error instanceof ImageReadError ||
-    error instanceof EngineUnavailableError ||
-    error instanceof DockerError
-  ) {
-    return error.message;
-  }
-  return undefined;
+  return runSubcommand(
+    {
+      name: "inspect",
+      usage: INSPECT_USAGE,
+      parse: parseInspectOptions,
+      run: (options) => inspect(options, streams, env),
+    },
+    args,
+    streams,
+  );
 }
 
 async function inspect(

@@ -1,13 +1,8 @@
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-import { BuildContextError } from "../context/errors.js";
-import { DockerError } from "../docker/client.js";
-import { ImageReadError } from "../image/index.js";
-import { ParseError } from "../parse/errors.js";
 import {
   connectDocker,
-  EngineUnavailableError,
   formatProgress,
   renderVerifyReport,
   verifyReportJson,
@@ -15,9 +10,10 @@ import {
   type VerifyProgress,
   type VerifyReport,
 } from "../verify/index.js";
-import { InputError, readDockerfile } from "./files.js";
+import { readDockerfile } from "./files.js";
 import { UsageError } from "./options.js";
 import { selectTransforms, type Streams } from "./rewrite.js";
+import { runSubcommand } from "./subcommand.js";
 import { readVersion } from "./version.js";
 
 export const VERIFY_USAGE = `Usage: layerfix verify <Dockerfile> [options]
@@ -170,47 +166,22 @@ function splitIds(values: readonly string[]): string[] {
     .filter((id) => id !== "");
 }
 
-/**
- * Runs `layerfix verify` and returns the exit code. Usage, input and
- * engine errors are printed on stderr with exit code 2, and other errors
- * are thrown for main to report.
- */
+/** Runs `layerfix verify` and returns the exit code. */
 export async function runVerifyCommand(
   args: string[],
   streams: Streams,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  try {
-    const options = parseVerifyOptions(args);
-    if (options.help) {
-      streams.stdout(VERIFY_USAGE);
-      return 0;
-    }
-    return await verifyWithEngine(options, streams, env);
-  } catch (error) {
-    const message = describeFailure(error);
-    if (message === undefined) throw error;
-    streams.stderr(`layerfix verify: ${message}\n`);
-    return 2;
-  }
-}
-
-/** Returns the message of an error that exits with 2, else undefined. */
-function describeFailure(error: unknown): string | undefined {
-  if (error instanceof UsageError) {
-    return `${error.message}\nRun \`layerfix verify --help\` for usage.`;
-  }
-  if (error instanceof ParseError) return error.describe();
-  if (
-    error instanceof InputError ||
-    error instanceof BuildContextError ||
-    error instanceof EngineUnavailableError ||
-    error instanceof DockerError ||
-    error instanceof ImageReadError
-  ) {
-    return error.message;
-  }
-  return undefined;
+  return runSubcommand(
+    {
+      name: "verify",
+      usage: VERIFY_USAGE,
+      parse: parseVerifyOptions,
+      run: (options) => verifyWithEngine(options, streams, env),
+    },
+    args,
+    streams,
+  );
 }
 
 async function verifyWithEngine(
