@@ -1,4 +1,3 @@
-import { posix } from "node:path";
 import { assignsCgoOff, goBuildOutput, type GoOutput } from "./go.js";
 import { goRuntimeBase } from "./image.js";
 import {
