@@ -10,7 +10,7 @@ import type { ShellAnalysis } from "./analysis.js";
 import { basename, effectiveName } from "./commands.js";
 import { isSimpleList } from "./merge-support.js";
 import type { ShellScript, SimpleCommand, Statement } from "./model.js";
-import { setsErrexit } from "./state.js";
+import { hasErrexitOption, setsErrexit } from "./state.js";
 
 /** An edit that appends a command to a RUN, or why there is none. */
 export type AppendPlan =
@@ -32,7 +32,10 @@ export function planAppend(
   const checked = readEditableScript(shell, instruction);
   if (typeof checked === "string") return { kind: "skip", reason: checked };
   const last = checked.statements[checked.statements.length - 1];
-  const errexit = shell.shellOf(instruction).errexit || setsErrexit(checked);
+  const errexit =
+    shell.shellOf(instruction).errexit ||
+    setsErrexit(checked) ||
+    shebangSetsErrexit(checked);
   const reason = last
     ? checkLastStatement(checked, last, errexit)
     : "has no command";
@@ -122,6 +125,12 @@ function checkLastStatement(
   if (errexit && !isSimpleList(script, last)) {
     return "ends with a compound command while errexit is on, and `&&` after it would turn errexit off inside it";
   }
+  const { start, end } = last.range;
+  if (
+    script.backgroundOperators.some((offset) => offset >= start && offset < end)
+  ) {
+    return "runs a background job at its end, so a command after it would not wait for it";
+  }
   if (last.terminator === "&") {
     return "ends with a background job (`&`), so a command after it would not wait for it";
   }
@@ -149,4 +158,15 @@ function finalCommand(
       command.range.end <= statement.range.end,
   );
   return inside.sort((a, b) => b.range.start - a.range.start)[0];
+}
+
+/**
+ * Reports whether the `#!` line of a heredoc body turns on errexit, as in
+ * `#!/bin/bash -e` or `#!/usr/bin/env -S sh -eu`.
+ */
+function shebangSetsErrexit(script: ShellScript): boolean {
+  if (!script.source.heredocBody) return false;
+  const line = /^#!([^\n]*)/.exec(script.source.text)?.[1];
+  if (line === undefined) return false;
+  return hasErrexitOption(line.trim().split(/\s+/).slice(1));
 }

@@ -8,7 +8,7 @@ import type { SimpleCommand, Word } from "./model.js";
 
 export const APT_LISTS = "/var/lib/apt/lists";
 
-export type AptTool = "apt-get" | "apt" | "aptitude" | "apt-cache";
+export type AptTool = "apt-get" | "apt" | "aptitude" | "apt-cache" | "nala";
 
 /** An apt command with its action, such as `install` or `update`. */
 export interface AptCommand {
@@ -21,7 +21,13 @@ export interface AptCommand {
   operands: Word[];
 }
 
-const TOOLS = new Set<string>(["apt-get", "apt", "aptitude", "apt-cache"]);
+const TOOLS = new Set<string>([
+  "apt-get",
+  "apt",
+  "aptitude",
+  "apt-cache",
+  "nala",
+]);
 const VALUE_OPTIONS = new Set([
   "-o",
   "--option",
@@ -37,6 +43,8 @@ const VALUE_OPTIONS = new Set([
 /** Actions that read the package lists, by tool; `update` writes them. */
 const READS_LISTS: Record<AptTool, Set<string>> = {
   "apt-get": new Set([
+    "dselect-upgrade",
+    "changelog",
     "install",
     "reinstall",
     "upgrade",
@@ -49,6 +57,7 @@ const READS_LISTS: Record<AptTool, Set<string>> = {
     "check",
   ]),
   apt: new Set([
+    "changelog",
     "install",
     "reinstall",
     "upgrade",
@@ -77,6 +86,16 @@ const READS_LISTS: Record<AptTool, Set<string>> = {
     "download",
     "show",
     "search",
+  ]),
+  nala: new Set([
+    "install",
+    "reinstall",
+    "upgrade",
+    "full-upgrade",
+    "show",
+    "search",
+    "list",
+    "fetch",
   ]),
   "apt-cache": new Set([
     "policy",
@@ -131,7 +150,6 @@ export function updatesLists(apt: AptCommand): boolean {
 /** Reports whether the command needs package lists that are already there. */
 export function readsLists(apt: AptCommand): boolean {
   if (apt.action === undefined) return false;
-  if (apt.tool === "apt-get" && apt.action === "-f") return true;
   return READS_LISTS[apt.tool].has(apt.action);
 }
 
@@ -150,5 +168,31 @@ export function removesLists(command: SimpleCommand): boolean {
   return (
     apt !== undefined &&
     (apt.action === "distclean" || apt.action === "dist-clean")
+  );
+}
+
+/** Commands other than apt's that read the package lists. */
+const OTHER_LIST_READERS = new Set([
+  "unattended-upgrade",
+  "unattended-upgrades",
+  "do-release-upgrade",
+  "apt-rdepends",
+  "apt-file",
+  "apt-show-versions",
+  "aptdcon",
+]);
+
+/**
+ * Reports whether a command reads the package lists other than through an
+ * apt action: a tool built on them, or any command other than `rm` that
+ * names a path under `/var/lib/apt`, such as `ls` or `cp -r` of the lists.
+ */
+export function readsListsOtherwise(command: SimpleCommand): boolean {
+  if (command.kind !== "command") return false;
+  const name = basename(effectiveWords(command)[0]?.value);
+  if (name && OTHER_LIST_READERS.has(name)) return true;
+  if (removedPaths(command)) return false;
+  return command.words.some((word) =>
+    (word.value ?? word.text).includes("/var/lib/apt"),
   );
 }

@@ -12,6 +12,16 @@ const WRAPPERS = new Set([
   "ionice",
   "chroot",
   "xargs",
+  "timeout",
+  "flock",
+  "eatmydata",
+  "fakeroot",
+  "setsid",
+  "unbuffer",
+  "runuser",
+  "taskset",
+  "chrt",
+  "catchsegv",
 ]);
 
 /** Options of wrappers that take a value in the next word. */
@@ -21,6 +31,18 @@ const WRAPPER_VALUE_OPTIONS: Record<string, Set<string>> = {
   nice: new Set(["-n"]),
   ionice: new Set(["-c", "-n"]),
   xargs: new Set(["-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s"]),
+  timeout: new Set(["-k", "--kill-after", "-s", "--signal"]),
+  flock: new Set(["-w", "--timeout", "-E", "--conflict-exit-code"]),
+  runuser: new Set(["-u", "--user", "-g", "--group", "-G", "--supp-group"]),
+};
+
+/** Wrappers whose first operand is not the command: a duration, a lock file, a CPU mask, a priority. */
+const WRAPPER_OPERANDS: Record<string, number> = {
+  timeout: 1,
+  flock: 1,
+  taskset: 1,
+  chrt: 1,
+  chroot: 1,
 };
 
 /**
@@ -52,7 +74,7 @@ function skipWrapperOptions(wrapper: string, words: Word[]): Word[] {
     if (!isOption && !isEnvAssignment) break;
     index += valueOptions.has(value) ? 2 : 1;
   }
-  return words.slice(index);
+  return words.slice(index + (WRAPPER_OPERANDS[wrapper] ?? 0));
 }
 
 /** Returns the last path component of a command name: `/usr/bin/apt-get` is `apt-get`. */

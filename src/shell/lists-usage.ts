@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { readMounts, type Mount } from "../parse/mounts.js";
 import type { Instruction } from "../parse/types.js";
 import { referencedStages, type Stage, type StageGraph } from "../stages.js";
@@ -7,6 +8,7 @@ import {
   movesLists,
   readAptCommand,
   readsLists,
+  readsListsOtherwise,
   removesLists,
   updatesLists,
 } from "./apt.js";
@@ -111,7 +113,8 @@ function summarize(commands: SimpleCommand[]): ListsActivity {
       activity.end = "downloaded";
       continue;
     }
-    if (apt && readsLists(apt) && activity.end === "kept") {
+    const reads = (apt && readsLists(apt)) || readsListsOtherwise(command);
+    if (reads && activity.end === "kept") {
       activity.readsEarlierLists = true;
     }
     if (removesLists(command)) activity.end = "removed";
@@ -137,6 +140,18 @@ function execCommand(run: Instruction): SimpleCommand {
   };
 }
 
+/** Reports whether `su` or `runuser` runs shell code from a `-c` string. */
+function runsCommandString(command: SimpleCommand): boolean {
+  const values = command.words.map((word) => word.value ?? "");
+  const switchesUser = values
+    .slice(0, 3)
+    .some((value) => /^(su|runuser)$/.test(basename(value) ?? ""));
+  return (
+    switchesUser &&
+    values.some((value) => value === "-c" || value.startsWith("--command"))
+  );
+}
+
 /**
  * Describes how a command runs code that the analysis cannot read (a script
  * file, shell code from a string or a pipe, `eval`), or returns `undefined`.
@@ -155,6 +170,7 @@ export function describeOpaqueCommand(
   const name = first.value;
   if (name === undefined)
     return `runs \`${commandText}\`, whose name expands at run time`;
+  if (runsCommandString(command)) return `runs \`${commandText}\``;
   if (name === "." || name === "source" || name === "eval")
     return `runs \`${commandText}\``;
   if (/\.(sh|bash)$/.test(name) || /^\.\.?\//.test(name))
@@ -175,7 +191,7 @@ export function mentionsListsUpdate(instruction: Instruction): boolean {
     run.value,
     ...run.heredocs.map((heredoc) => heredoc.content),
   ].join("\n");
-  return /\b(apt-get|apt|aptitude)\b[^\n;&|]*\bupdate\b/.test(text);
+  return /\b(apt-get|apt|aptitude|nala)\b[^\n;&|]*\bupdate\b/.test(text);
 }
 
 /** Finds a mount of a RUN whose target contains the lists or lies inside them. */
@@ -187,12 +203,15 @@ export function findListsMount(instruction: Instruction): Mount | undefined {
 
 /** Reports whether a path contains the lists or lies inside them. A variable may be either. */
 function touchesLists(path: string): boolean {
-  const absolute = path.startsWith("/") ? path : `/${path}`;
-  return (
-    absolute.includes("$") ||
-    coversPath(absolute, APT_LISTS) ||
-    coversPath(APT_LISTS, absolute)
-  );
+  const absolute = posix.normalize(path.startsWith("/") ? path : `/${path}`);
+  if (absolute.includes("$")) return true;
+  // A wildcard may match the lists wherever its literal start allows it.
+  const wildcard = absolute.search(/[*?[\\]/);
+  if (wildcard >= 0) {
+    const prefix = absolute.slice(0, wildcard);
+    return APT_LISTS.startsWith(prefix) || prefix.startsWith(APT_LISTS);
+  }
+  return coversPath(absolute, APT_LISTS) || coversPath(APT_LISTS, absolute);
 }
 
 /**
@@ -239,7 +258,7 @@ function mayTouchLists(instruction: Instruction): boolean {
     run.value,
     ...run.heredocs.map((heredoc) => heredoc.content),
   ].join("\n");
-  return /apt|\$|\beval\b|\bsource\b|\.(sh|bash)\b|\.\.?\/|(^|[\s;&|(])\.\s|\b(sh|bash|dash|ash|zsh|ksh|mksh|busybox)\b/.test(
+  return /apt|nala|upgrade|\$|\beval\b|\bsource\b|\.(sh|bash)\b|\.\.?\/|(^|[\s;&|(])\.\s|\b(sh|bash|dash|ash|zsh|ksh|mksh|busybox)\b/.test(
     text,
   );
 }
@@ -330,12 +349,12 @@ function stageSources(instruction: Instruction): string[] {
     return words.slice(0, -1);
   }
   if (instruction.keyword !== "RUN") return [];
-  // NOTE: a mount of a whole stage (no `source=`) counts as not reading
-  // the lists; a RUN that reads them through it is missed.
+  // A mount without `source=` exposes the whole stage, lists included.
   return readMounts(instruction)
     .filter((mount) => mount.options.has("from"))
-    .map((mount) => mount.options.get("source") ?? mount.options.get("src"))
-    .filter((source): source is string => source !== undefined);
+    .map(
+      (mount) => mount.options.get("source") ?? mount.options.get("src") ?? "/",
+    );
 }
 
 /** The RUN that should remove the lists an earlier RUN leaves, or why there is none. */

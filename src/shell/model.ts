@@ -46,6 +46,8 @@ export interface ShellScript {
   commands: SimpleCommand[];
   /** `#` comments, including one at the end of the last line. */
   comments: Range[];
+  /** Offsets of every `&` that starts a background job, nested ones included. */
+  backgroundOperators: number[];
 }
 
 const ISOLATING = new Set([
@@ -63,6 +65,7 @@ export function buildScript(root: Node, source: ShellSource): ShellScript {
     statements: [],
     commands: [],
     comments: [],
+    backgroundOperators: [],
   };
   const toRange = (node: Node): Range => ({
     start: source.base + node.startIndex,
@@ -177,6 +180,8 @@ function collectCommands(
       if (COMMAND_TYPES.has(type)) {
         const command = readCommand(cursor.currentNode, isolated, toRange);
         if (command) script.commands.push(command);
+      } else if (type === "&") {
+        script.backgroundOperators.push(script.source.base + cursor.startIndex);
       } else if (type === "comment") {
         const base = script.source.base;
         script.comments.push({

@@ -106,16 +106,30 @@ function describeStateChange(command: SimpleCommand): string | undefined {
 }
 
 /**
- * Reports whether a script turns on errexit (`set -e`, `set -o errexit`)
- * outside a subshell.
+ * Reports whether a script may turn on errexit outside a subshell.
  */
 export function setsErrexit(script: ShellScript): boolean {
   return script.commands.some(
-    (command) =>
-      !command.isolated &&
-      command.words[0]?.value === "set" &&
-      hasErrexitOption(command.words.slice(1).map((word) => word.value ?? "")),
+    (command) => !command.isolated && mayTurnOnErrexit(command),
   );
+}
+
+/**
+ * Reports whether a command may turn on errexit: `set -e` or `-o errexit`,
+ * `shopt -so errexit`, a `set` whose options expand at run time, or an
+ * `eval` of text that calls `set`.
+ */
+function mayTurnOnErrexit(command: SimpleCommand): boolean {
+  const [name, ...rest] = command.words.map((word) => word.value);
+  if (name === "set") {
+    if (rest.some((value) => value === undefined)) return true;
+    return hasErrexitOption(rest.map((value) => value ?? ""));
+  }
+  if (name === "shopt") return rest.includes("errexit");
+  if (name === "eval") {
+    return command.words.slice(1).some((word) => /\bset\b/.test(word.text));
+  }
+  return false;
 }
 
 /** Reports whether shell options such as `-eux` or `-o errexit` turn on errexit. */

@@ -1,0 +1,3 @@
+FROM debian:bookworm
+RUN apt-get update
+RUN ls /var/lib/apt/lists > /lists.txt

@@ -1,0 +1,2 @@
+FROM debian:bookworm
+RUN apt-get update && { apt-get install -y hello & }

@@ -1,0 +1,4 @@
+FROM debian:bookworm AS base
+RUN apt-get update
+FROM debian:bookworm
+COPY --from=base /var/lib/*/lists /x
