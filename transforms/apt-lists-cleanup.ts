@@ -37,6 +37,7 @@ export const aptListsCleanup = {
     "an apt command keeps its lists elsewhere with `-o Dir::State::Lists=` or a parent setting",
     "the `RUN` may not run as root: `USER` names another user or a variable, or a command uses `sudo`",
     "the shell text does not parse, does not map exactly onto the source, or runs in a shell that is not POSIX",
+    "a line continuation joins a line that looks like an instruction (`CMD ...`) into the `RUN`",
     "the `RUN` is in exec form",
     "the `RUN` passes a heredoc to a command, or its heredoc body runs with an interpreter other than sh or bash",
     "the last command runs in the background (`&`, also inside a group, a subshell or an `if`), ends the shell (`exit`, `exec`) or ends with a heredoc",

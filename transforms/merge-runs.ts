@@ -1,3 +1,4 @@
+import { findSwallowedInstruction } from "../src/shell/source.js";
 import {
   continuedAnd,
   readLayoutStyle,
@@ -139,6 +140,12 @@ function planMerge(input: TransformInput, pair: RunPair): MergePlan | string {
   const { first, second } = pair;
   const adjacency = checkAdjacentRuns(dockerfile, first, second);
   if (adjacency) return adjacency;
+  for (const run of [first, second]) {
+    const swallowed = findSwallowedInstruction(dockerfile, run);
+    if (swallowed !== undefined) {
+      return `a line continuation joins line ${swallowed}, which looks like an instruction, into the RUN on line ${run.startLine}`;
+    }
+  }
   const join = planScriptJoin(
     shell.shellOf(first),
     [first, second],
@@ -206,6 +213,7 @@ export const mergeRuns = {
     "the RUN instructions have different flags, compared in any order " +
       "except among `--mount` flags",
     "either RUN uses the exec form",
+    "a line continuation joins a line that looks like an instruction (`CMD ...`) into either RUN",
     "either RUN has a heredoc",
     "either RUN is an `ONBUILD` trigger",
     "anything but comments and blank lines separates the RUNs",

@@ -10,6 +10,7 @@ import type { ShellAnalysis } from "./analysis.js";
 import { basename, effectiveName } from "./commands.js";
 import { isSimpleList } from "./merge-support.js";
 import type { ShellScript, SimpleCommand, Statement } from "./model.js";
+import { findSwallowedInstruction } from "./source.js";
 import { hasErrexitOption, setsErrexit } from "./state.js";
 
 /** An edit that appends a command to a RUN, or why there is none. */
@@ -29,7 +30,7 @@ export function planAppend(
   instruction: Instruction,
   command: string,
 ): AppendPlan {
-  const checked = readEditableScript(shell, instruction);
+  const checked = readEditableScript(dockerfile, shell, instruction);
   if (typeof checked === "string") return { kind: "skip", reason: checked };
   const last = checked.statements[checked.statements.length - 1];
   const errexit =
@@ -74,6 +75,7 @@ function readRunStyle(
 
 /** Returns the script when its text may be edited, else the reason. */
 function readEditableScript(
+  dockerfile: Dockerfile,
   shell: ShellAnalysis,
   instruction: Instruction,
 ): ShellScript | string {
@@ -87,6 +89,10 @@ function readEditableScript(
   const stageShell = shell.shellOf(instruction);
   if (!stageShell.posix) return stageShell.reason ?? "the shell is not POSIX";
   if (script.hasErrors) return "the shell text of the `RUN` does not parse";
+  const swallowed = findSwallowedInstruction(dockerfile, instruction);
+  if (swallowed !== undefined) {
+    return `a line continuation joins line ${swallowed}, which looks like an instruction, into the \`RUN\``;
+  }
   return checkSource(script, instruction) ?? script;
 }
 

@@ -102,3 +102,24 @@ function heredocOnlyBody(
     exact: !heredoc.chomp,
   };
 }
+
+const KEYWORD_LINE =
+  /^[ \t]*(FROM|RUN|CMD|LABEL|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)[ \t]/;
+
+/**
+ * Returns the line number of a continuation line that starts like an
+ * instruction (`CMD ...`), which BuildKit joins into the RUN before it. The
+ * file then most likely lost a line's end by mistake, so no edit should
+ * build on that reading.
+ */
+export function findSwallowedInstruction(
+  dockerfile: Dockerfile,
+  instruction: Instruction,
+): number | undefined {
+  for (const line of instruction.lines.slice(1)) {
+    if (KEYWORD_LINE.test(dockerfile.text.slice(line.start, line.end))) {
+      return dockerfile.lines.indexOf(line) + 1;
+    }
+  }
+  return undefined;
+}
