@@ -267,7 +267,7 @@ describe("runInspectCommand", () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("  FAIL  wasted share");
-    expect(result.stderr).toBe("layerfix inspect: 1 of 1 checks failed\n");
+    expect(result.stderr).toBe("layerfix inspect: 1 of 1 check failed\n");
   });
 
   it("exits 2 for an unreadable archive", async () => {

@@ -60,7 +60,9 @@ Options:
                           most wasted bytes allowed as a share of the
                           image size, as 0.1 or 10%
   --docker PATH           Docker client for image names (default:
-                          LAYERFIX_DOCKER, else docker on PATH)
+                          LAYERFIX_DOCKER, else the first of docker on
+                          PATH and /usr/bin/docker that builds with
+                          BuildKit)
   -h, --help              print this help
 
 Sizes are uncompressed layer tar stream bytes in SI units (1 MB = 1000 kB).
@@ -363,7 +365,7 @@ function summarizeChecks(result: ThresholdResult): string {
       total === 1 ? "the check passed" : `all ${total} checks passed`;
     return `layerfix inspect: ${passed}\n`;
   }
-  return `layerfix inspect: ${failed} of ${total} checks failed\n`;
+  return `layerfix inspect: ${failed} of ${total} ${total === 1 ? "check" : "checks"} failed\n`;
 }
 
 /**

@@ -48,8 +48,10 @@ Options:
   --version               print the version
 
 Folders are searched for Dockerfile, *.Dockerfile, *.dockerfile, Dockerfile.*,
-Containerfile and Containerfile.*, skipping .git, node_modules and symlinked
-folders. "-" reads standard input.
+Containerfile and Containerfile.*, skipping .git, node_modules, symlinked
+folders, .dockerignore files, templates (.j2, .tmpl, .in, ...) and other
+kinds of file (.md, .txt, .sh, .yml, .json, .bak, ...). "-" reads standard
+input.
 
 Exit codes:
   0  success (with --check: nothing pending)

@@ -38,11 +38,15 @@ export function selectTransforms(
       );
     }
   }
-  return allTransforms.filter(
+  const selected = allTransforms.filter(
     (transform) =>
       (only ? only.includes(transform.id) : true) &&
       !skip.includes(transform.id),
   );
+  if (selected.length === 0) {
+    throw new UsageError("--only and --skip leave no transform to run");
+  }
+  return selected;
 }
 
 /** Runs the rewrite command; returns the exit code. */

@@ -43,7 +43,9 @@ Options:
                           default list (logs, ldconfig cache, shadow files,
                           __pycache__) is set aside
   --docker PATH           Docker client to build with (default:
-                          LAYERFIX_DOCKER, else docker on PATH). It uses
+                          LAYERFIX_DOCKER, else the first of docker on
+                          PATH and /usr/bin/docker that builds with
+                          BuildKit). It uses
                           the engine that DOCKER_HOST or DOCKER_CONTEXT name
   --json                  print the report as JSON (format version 1) with
                           outcome, builds, differences, noise,

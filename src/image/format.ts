@@ -71,7 +71,8 @@ export function parseByteSize(text: string): number {
 export function parseShare(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
   const value = Number(match?.[1]);
-  const share = match?.[2] === "%" || value > 1 ? value / 100 : value;
+  // A plain number above 1 is rejected: 1.5 could mean 1.5% or 150%.
+  const share = match?.[2] === "%" ? value / 100 : value;
   if (match === null || !(share >= 0 && share <= 1)) {
     throw new OptionValueError(
       text,
