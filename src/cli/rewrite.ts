@@ -19,7 +19,7 @@ import { UsageError, type RewriteOptions } from "./options.js";
 import { readVersion } from "./version.js";
 import { writeFileAtomically } from "./write.js";
 
-/** Where the command writes; tests pass their own streams. */
+/** Output streams of the command; tests pass their own. */
 export interface Streams {
   stdout: (text: string) => void;
   stderr: (text: string) => void;

@@ -16,7 +16,7 @@ export interface ShellSource {
    * analysis may read it, but edits must not rely on it.
    */
   exact: boolean;
-  /** Why `exact` is false, for skip messages. */
+  /** The reason `exact` is false, for skip messages. */
   inexactReason?: string;
 }
 
