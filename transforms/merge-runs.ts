@@ -2,6 +2,7 @@ import { findSwallowedInstruction } from "../src/shell/source.js";
 import {
   continuedAnd,
   readLayoutStyle,
+  styleForInstruction,
   type LayoutStyle,
 } from "../src/edit/layout.js";
 import {
@@ -66,7 +67,8 @@ function findMergeableRuns(input: TransformInput): TransformResult {
       result.skips.push({ range, reason: plan });
       continue;
     }
-    const edits = buildEdits(input.dockerfile, pair, plan, style);
+    const runStyle = styleForInstruction(input.dockerfile, pair.first, style);
+    const edits = buildEdits(input.dockerfile, pair, plan, runStyle);
     const message = MESSAGES[kind];
     result.findings.push({ range, message, safety: "safe", edits });
   }

@@ -69,3 +69,20 @@ export function matchKeywordCase(keyword: string, sample: string): string {
   if (sample === sample.toUpperCase()) return keyword.toUpperCase();
   return keyword[0]!.toUpperCase() + keyword.slice(1).toLowerCase();
 }
+
+/**
+ * Returns the file's layout with the line ending of the instruction's first
+ * line, so text added inside it matches its own lines in a file that mixes
+ * LF and CRLF. A one-line instruction without a line ending keeps the file's.
+ */
+export function styleForInstruction(
+  dockerfile: Dockerfile,
+  instruction: Instruction,
+  style: LayoutStyle = readLayoutStyle(dockerfile),
+): LayoutStyle {
+  const [line] = instruction.lines;
+  if (!line) return style;
+  const ending = dockerfile.text.slice(line.end, line.next);
+  if (ending === "\r\n" || ending === "\n") return { ...style, eol: ending };
+  return style;
+}

@@ -1,7 +1,7 @@
 import {
   continuedAnd,
   isMultiLine,
-  readLayoutStyle,
+  styleForInstruction,
   type LayoutStyle,
 } from "../edit/layout.js";
 import type { Edit } from "../edit/types.js";
@@ -62,7 +62,7 @@ function readRunStyle(
   dockerfile: Dockerfile,
   instruction: Instruction,
 ): LayoutStyle {
-  const style = readLayoutStyle(dockerfile);
+  const style = styleForInstruction(dockerfile, instruction);
   const indents = instruction.lines
     .slice(1)
     .map(
