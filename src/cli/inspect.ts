@@ -30,7 +30,7 @@ import { parseDockerfile } from "../parse/index.js";
 import type { Instruction } from "../parse/types.js";
 import { connectDocker } from "../verify/index.js";
 import { InputError, readDockerfile } from "./files.js";
-import { UsageError } from "./options.js";
+import { describeArgumentError, UsageError } from "./options.js";
 import type { Streams } from "./rewrite.js";
 import { runSubcommand } from "./subcommand.js";
 import { readVersion } from "./version.js";
@@ -135,7 +135,7 @@ function parseOrThrow(args: string[]) {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeArgumentError(error as Error));
   }
 }
 

@@ -59,12 +59,12 @@ Exit codes:
   2  usage error, unreadable or invalid input, or an internal error
 `;
 
-function splitIds(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  return value
-    .split(",")
+/** Splits repeated `--only`/`--skip` values at commas into transform ids. */
+export function splitIds(values: readonly string[]): string[] {
+  return values
+    .flatMap((value) => value.split(","))
     .map((id) => id.trim())
-    .filter(Boolean);
+    .filter((id) => id !== "");
 }
 
 /** Parses the options of the rewrite command. */
@@ -101,10 +101,8 @@ export function parseRewriteOptions(args: string[]): RewriteOptions {
     print: values.print,
     json: values.json,
     unsafe: values.unsafe,
-    only: values.only
-      ? values.only.flatMap((value) => splitIds(value) ?? [])
-      : undefined,
-    skip: (values.skip ?? []).flatMap((value) => splitIds(value) ?? []),
+    only: values.only ? splitIds(values.only) : undefined,
+    skip: splitIds(values.skip ?? []),
     context: values.context,
     stdinFilepath: values["stdin-filepath"],
     verbose: values.verbose,
@@ -121,6 +119,9 @@ export function describeArgumentError(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
     return `unknown option \`${option}\``;
+  }
+  if (/ambiguous/.test(error.message) && option) {
+    return `the value after \`${option}\` starts with -. Write it as \`${option}=VALUE\``;
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
     return `option \`${option}\` needs a value`;

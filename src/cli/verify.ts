@@ -11,7 +11,7 @@ import {
   type VerifyReport,
 } from "../verify/index.js";
 import { readDockerfile } from "./files.js";
-import { UsageError } from "./options.js";
+import { describeArgumentError, splitIds, UsageError } from "./options.js";
 import { selectTransforms, type Streams } from "./rewrite.js";
 import { runSubcommand } from "./subcommand.js";
 import { readVersion } from "./version.js";
@@ -149,7 +149,7 @@ function parseOrThrow(args: string[]) {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeArgumentError(error as Error));
   }
 }
 
@@ -159,13 +159,6 @@ function checkBuildArg(value: string): void {
     `invalid --build-arg \`${value}\`. Write NAME=VALUE, or NAME to ` +
       "pass the variable from the environment",
   );
-}
-
-function splitIds(values: readonly string[]): string[] {
-  return values
-    .flatMap((value) => value.split(","))
-    .map((id) => id.trim())
-    .filter((id) => id !== "");
 }
 
 /** Runs `layerfix verify` and returns the exit code. */
