@@ -20,7 +20,7 @@ export function readPragma(comment: Comment): Pragma | undefined {
   return { tool, global: Boolean(match[2]), names, comment };
 }
 
-/** The comment lines directly above an instruction, with no blank line between. */
+/** Returns the comment lines directly above an instruction, with no blank line between. */
 export function commentsAbove(
   dockerfile: Dockerfile,
   instruction: Instruction,
@@ -35,7 +35,7 @@ export function commentsAbove(
   return found;
 }
 
-/** The pragmas that apply to an instruction: its own and the file's global ones. */
+/** Returns the pragmas that apply to an instruction: its own and the file's global ones. */
 export function pragmasFor(
   dockerfile: Dockerfile,
   instruction: Instruction,

@@ -211,7 +211,7 @@ function collect(
 
 const SAFETY_ORDER: Safety[] = ["safe", "unsafe", "proposal"];
 
-/** A finding may sit below its transform's level, never above it. */
+/** Lowers a finding above its transform's level of trust to that level; below it is allowed. */
 function capSafety(transform: Transform, finding: Finding): Finding {
   const level = Math.max(
     SAFETY_ORDER.indexOf(transform.safety),
@@ -227,7 +227,7 @@ function isAllowed(safety: Safety, unsafe: boolean): boolean {
 /**
  * Widens an edit to the whole instructions it touches, so that one pass
  * applies at most one finding to an instruction. Another transform's edit
- * to the same instruction waits for the next pass and sees the result: a
+ * to the same instruction waits for the next pass, which finds it on the result: a
  * cleanup is not appended to a RUN that a merge is about to fold.
  */
 function footprint(dockerfile: Dockerfile, edit: Edit): Edit {

@@ -14,7 +14,7 @@ export interface Finding {
   message: string;
   /** At most as trusted as the transform's own level, never more. */
   safety: Safety;
-  /** Why the finding sits below the transform's level, when it does. */
+  /** The reason the finding sits below the transform's level, when it does. */
   safetyNote?: string;
   edits: Edit[];
 }
@@ -26,7 +26,7 @@ export interface Skip {
   reason: string;
 }
 
-/** What a transform's `find` returns. */
+/** The result of a transform's `find`. */
 export interface TransformResult {
   findings: Finding[];
   skips: Skip[];

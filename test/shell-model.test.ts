@@ -151,12 +151,13 @@ describe("apt knowledge", () => {
     );
     const apt = readAptCommand(command!);
     expect(apt?.action).toBe("install");
-    expect(apt && readsLists(apt)).toBe(true);
+    expect(readsLists(apt!)).toBe(true);
   });
 
   it("knows that update writes the lists", () => {
     const apt = readAptCommand(commandsOf("apt update")[0]!);
-    expect(apt && updatesLists(apt)).toBe(true);
+    expect(apt).toBeDefined();
+    expect(updatesLists(apt!)).toBe(true);
   });
 
   it("knows which commands remove the lists", () => {

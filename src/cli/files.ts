@@ -77,8 +77,9 @@ function statOrThrow(path: string) {
 
 function searchFolder(folder: string): string[] {
   const found: string[] = [];
-  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  // Sort by code unit, not locale, so the order is the same on every machine.
+  const entries = readdirSync(folder, { withFileTypes: true }).sort(
+    (a, b) => Number(a.name > b.name) - Number(a.name < b.name),
   );
   for (const entry of entries) {
     const path = join(folder, entry.name);

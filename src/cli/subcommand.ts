@@ -7,7 +7,7 @@ import { InputError } from "./files.js";
 import { UsageError } from "./options.js";
 import type { Streams } from "./rewrite.js";
 
-/** What a subcommand such as `verify` or `inspect` provides to `runSubcommand`. */
+/** The parts of a subcommand, such as `verify` or `inspect`, that `runSubcommand` uses. */
 export interface Subcommand<Options extends { help: boolean }> {
   name: string;
   usage: string;

@@ -1,7 +1,7 @@
-/** What a build context path is, after following symlinks inside the context. */
+/** The kind of a build context path, after following symlinks inside the context. */
 export type PathKind = "file" | "directory" | "missing" | "other";
 
-/** A tagged answer for "is this file a tar archive that ADD would unpack?". */
+/** The result of checking whether `ADD` would unpack a file as a tar archive. */
 export type ArchiveCheck =
   | { kind: "archive"; compression: "none" | "gzip" | "bzip2" | "xz" | "zstd" }
   | { kind: "not-archive" }

@@ -1,6 +1,6 @@
 import type { Dockerfile, Instruction } from "../parse/types.js";
 
-/** How the file lays out multi-line RUN instructions, so new text can match. */
+/** The layout of a file's multi-line RUN instructions, which new text copies. */
 export interface LayoutStyle {
   eol: "\n" | "\r\n";
   escape: "\\" | "`";

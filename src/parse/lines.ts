@@ -48,7 +48,7 @@ export function isBlank(text: string): boolean {
   return BLANK.test(text);
 }
 
-/** Reports whether a line is a comment as BuildKit sees it: `#` after blanks. */
+/** Reports whether a line is a comment as BuildKit reads it: `#` after blanks. */
 export function isCommentLine(text: string): boolean {
   return /^#/.test(text.replace(LEADING_SPACE, ""));
 }

@@ -12,7 +12,7 @@ export interface StageShell {
   argv: string[];
   /** A POSIX shell (`sh`, `bash`, `dash`, ...), so shell analysis applies. */
   posix: boolean;
-  /** Why the shell is not POSIX, when it is not. */
+  /** The reason the shell is not POSIX, when it is not. */
   reason: string | undefined;
   /** The shell's own options turn on errexit, for example `-e` or `-o errexit`. */
   errexit: boolean;

@@ -83,7 +83,7 @@ export function basename(name: string | undefined): string | undefined {
   return name.slice(name.lastIndexOf("/") + 1);
 }
 
-/** The command name after wrappers, or `undefined` when it expands at run time. */
+/** Returns the command name after wrappers, or `undefined` when it expands at run time. */
 export function effectiveName(command: SimpleCommand): string | undefined {
   if (command.kind !== "command") return command.name;
   return basename(effectiveWords(command)[0]?.value);

@@ -21,10 +21,10 @@ export interface ShellSource {
 }
 
 /**
- * Builds the shell text of a shell-form RUN as BuildKit would run it, keeping
- * every offset: each line continuation, with any comment and empty lines
- * BuildKit drops after it, becomes blanks followed by `\` and a newline, and
- * a CR becomes a blank. Heredoc bodies stay as written.
+ * Builds the shell text of a shell-form RUN as BuildKit would run it, with
+ * every offset kept. Each line continuation, with any comment and empty
+ * lines BuildKit drops after it, becomes blanks followed by `\` and a
+ * newline. A CR becomes a blank, and heredoc bodies stay as written.
  */
 export function buildShellSource(
   dockerfile: Dockerfile,

@@ -50,7 +50,7 @@ const STATEFUL = new Set([
 /** A place where a script changes shell state that a later command could see. */
 export interface StateChange {
   range: Range;
-  /** What changes, for messages, for example "`cd` changes the working directory". */
+  /** The change, for messages, for example "`cd` changes the working directory". */
   what: string;
 }
 

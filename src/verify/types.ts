@@ -7,7 +7,7 @@ import type {
 import type { ReportedFinding } from "../run.js";
 import type { Transform } from "../transform.js";
 
-/** What `verifyRewrite` builds and compares. */
+/** Options of `verifyRewrite`: the build to repeat and the rewrite to check. */
 export interface VerifyOptions {
   /** Path of the original Dockerfile. */
   dockerfile: string;

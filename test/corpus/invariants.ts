@@ -99,7 +99,7 @@ function checkSequence(
   return problems;
 }
 
-/** The command BuildKit would hand to the shell for a RUN, for `sh -n`. */
+/** Returns the command BuildKit would hand to the shell for a RUN, for `sh -n`. */
 function commandText(dockerfile: Dockerfile, instruction: Instruction): string {
   if (instruction.heredocs.length === 0) return instruction.value;
   return dockerfile.text
